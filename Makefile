@@ -1,0 +1,33 @@
+# Each target bootstraps the virtual environment it needs; nothing is installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lab bench schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[pdf,dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rar demo parameters/sample.yaml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval-lax notebooks/
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+schema: $(STAMP)
+	$(BIN)/rar schema > docs/data_dictionary.md
+
+clean:
+	rm -rf $(VENV) outputs/*/ .pytest_cache
