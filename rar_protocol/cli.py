@@ -1,0 +1,127 @@
+"""The `rar` command: validate a review, print the data dictionary, scaffold a new review."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rar_protocol import schema
+from rar_protocol.problems import InputError, format_problems
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def summary(review: "Review") -> str:  # noqa: F821 - imported lazily to keep `rar --help` fast
+    """A short account of what a review holds: district, buildings, years, rows per table."""
+    config = review.config
+    buildings = review.tables["buildings"]
+    identified = review.identified_buildings()
+    under_review = review.buildings_under_review()
+    lines = [
+        f"District: {review.district_name} ({config.district_code})",
+        f"School years: {', '.join(config.school_years)}",
+        f"Buildings: {len(buildings)}; identified in {review.latest_year}: {len(identified)}"
+        + (f" ({', '.join(identified)})" if identified else ""),
+        f"Under review: {', '.join(f'{code} {review.building_name(code)}' for code in under_review) or 'none'}",
+        f"Review option: {config.option.number} ({_option_name(config.option.number)})",
+        "Tables:",
+    ]
+    for name in schema.TABLES:
+        if name in review.tables:
+            lines.append(f"  {name:<13} {len(review.tables[name]):>7,} rows")
+        else:
+            lines.append(f"  {name:<13}       - not provided (analyses that need it will say so)")
+    return "\n".join(lines)
+
+
+def _option_name(number: int) -> str:
+    from rar_protocol.config import OPTION_NAMES
+
+    return OPTION_NAMES[number]
+
+
+def _command_validate(arguments: argparse.Namespace) -> int:
+    from rar_protocol.loading import load_review
+
+    review = load_review(arguments.config, data_folder=arguments.data_folder)
+    print(summary(review))
+    print("\nValid: no problems found.")
+    return EXIT_OK
+
+
+def _command_schema(arguments: argparse.Namespace) -> int:
+    print(schema.data_dictionary(), end="")
+    return EXIT_OK
+
+
+def _command_init(arguments: argparse.Namespace) -> int:
+    from rar_protocol.scaffold import scaffold_review
+
+    written = scaffold_review(arguments.folder, district_code=arguments.district_code, force=arguments.force)
+    for path in written:
+        print(f"wrote {path}")
+    print(f"\nNext: fill in the templates, then run: rar validate {written[0]}")
+    return EXIT_OK
+
+
+def _command_sample(arguments: argparse.Namespace) -> int:
+    from rar_protocol.sample import generate_district, write_tables
+
+    tables = generate_district(buildings=arguments.buildings, seed=arguments.seed)
+    for path in write_tables(tables, arguments.out):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `rar` command."""
+    parser = argparse.ArgumentParser(prog="rar", description="Michigan Resource Allocation Review: validate data, run the protocol notebooks, render reports.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a review YAML and all its data files")
+    validate.add_argument("config", type=Path, help="the review YAML, e.g. parameters/sample.yaml")
+    validate.add_argument("--data-folder", type=Path, default=None, help="override the YAML's data_folder")
+    validate.set_defaults(handler=_command_validate)
+
+    demo = commands.add_parser("demo", help="validate the sample review and print its summary")
+    demo.add_argument("config", type=Path, nargs="?", default=Path("parameters/sample.yaml"))
+    demo.add_argument("--data-folder", type=Path, default=None)
+    demo.set_defaults(handler=_command_validate)
+
+    schema_command = commands.add_parser("schema", help="print the data dictionary (markdown)")
+    schema_command.set_defaults(handler=_command_schema)
+
+    init = commands.add_parser("init", help="scaffold a new review: YAML plus blank CSV/XLSX templates")
+    init.add_argument("folder", type=Path)
+    init.add_argument("--district-code", default="00000", help="the district's code (text, leading zeros kept)")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.set_defaults(handler=_command_init)
+
+    sample = commands.add_parser("sample", help="write the fictional sample district's CSV files")
+    sample.add_argument("--out", type=Path, default=Path("data/sample"))
+    sample.add_argument("--buildings", type=int, default=12)
+    sample.add_argument("--seed", type=int, default=2024)
+    sample.set_defaults(handler=_command_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `rar` command; returns the exit code (0 ok, 1 some reports failed, 2 bad input)."""
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_request:
+        return EXIT_INPUT if exit_request.code not in (0, None) else EXIT_OK
+    try:
+        return arguments.handler(arguments)
+    except InputError as error:
+        print(format_problems(error.problems), file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

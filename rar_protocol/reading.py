@@ -1,0 +1,169 @@
+"""Read a district's CSV or Excel file as text, exactly as a person sees it.
+
+Every cell is kept as a string (so codes keep their leading zeros) and each record remembers
+the row number it had in the file, so that problems can point at it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rar_protocol.problems import InputError, Problem
+
+ROW = "_row"  # hidden column: the record's row number in the file (1-based, as Excel shows it)
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's records as text, with the row number of each record in column ``_row``."""
+
+    frame: pd.DataFrame
+    path: Path
+    header_row: int
+
+
+def read_raw(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    label: str | None = None,
+) -> RawTable:
+    """Read ``path`` (CSV or XLSX) into text columns, finding the header row when not given.
+
+    ``header_row`` is 1-based, as in Excel. ``label`` is the name used in problems (defaults to
+    the file name).
+    """
+    label = label or path.name
+    if not path.exists():
+        raise InputError([Problem(label, f"The file {path} does not exist.", "Check the path in the review YAML (relative to data_folder).")])
+    if path.stat().st_size == 0:
+        raise InputError([Problem(label, "The file is empty.", "Export the table again, with its header row.")])
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        grid = _read_excel_grid(path, sheet, label)
+    elif path.suffix.lower() == ".xls":
+        raise InputError([Problem(label, "Old Excel .xls files cannot be read.", "Save the sheet as .xlsx or .csv.")])
+    else:
+        grid = _read_csv_grid(path, delimiter, encoding, label)
+    grid = grid.dropna(how="all", axis=1)
+    if grid.dropna(how="all").empty:
+        raise InputError([Problem(label, "The file has no cells with values.", "Export the table again, with its header row.")])
+    header_index = (header_row - 1) if header_row else _find_header(grid)
+    if header_index >= len(grid):
+        raise InputError([Problem(label, f"header_row {header_row} is past the end of the file.", "Set header_row to the row holding the column names.", column="header_row")])
+    header = [_column_name(value, position) for position, value in enumerate(grid.iloc[header_index])]
+    body = grid.iloc[header_index + 1 :].copy()
+    body.columns = header
+    body = body.loc[:, [name for name in header if not name.startswith("_unnamed")] or header]
+    duplicated = sorted({name for name in body.columns if list(body.columns).count(name) > 1})
+    if duplicated:
+        raise InputError([Problem(label, f"Column '{name}' appears more than once in the header.", "Rename or delete one of them.", row=header_index + 1, column=name) for name in duplicated])
+    body[ROW] = [index + 1 for index in range(header_index + 1, header_index + 1 + len(body))]
+    body = body.dropna(how="all", subset=[column for column in body.columns if column != ROW])
+    return RawTable(body.reset_index(drop=True), path, header_index + 1)
+
+
+def _column_name(value: object, position: int) -> str:
+    if value is None or pd.isna(value) or str(value).strip() == "":
+        return f"_unnamed_{position + 1}"
+    return " ".join(str(value).split())
+
+
+def _find_header(grid: pd.DataFrame) -> int:
+    """The first row that is as full as the fullest of the first rows: titles above a table are short."""
+    filled = grid.head(_HEADER_SEARCH_ROWS).notna().sum(axis=1)
+    widest = int(filled.max())
+    for position, count in enumerate(filled):
+        if count >= max(2, widest * 0.8) or (widest == 1 and count == 1):
+            return position
+    return 0
+
+
+def _decode(data: bytes, encoding: str | None) -> str:
+    """Text of a CSV: UTF-8 with or without BOM, UTF-16 with BOM, else Excel's cp1252."""
+    if encoding:
+        return data.decode(encoding)
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv_grid(path: Path, delimiter: str | None, encoding: str | None, label: str) -> pd.DataFrame:
+    try:
+        text = _decode(path.read_bytes(), encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise InputError([Problem(label, f"The file cannot be decoded ({error}).", "Save it as CSV UTF-8 from Excel.")]) from None
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text)
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as error:
+        raise InputError([Problem(label, f"The CSV cannot be parsed: {error}.", "Check that every row has the same number of separators, and quotes are closed.")]) from None
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(label, "The file is empty.", "Export the table again, with its header row.")]) from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma unless the first lines clearly use semicolons, tabs or pipes (European Excel uses ';')."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_excel_grid(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise InputError([Problem(label, f"The Excel file cannot be opened ({type(error).__name__}: {error}).", "Open it in Excel and save it again as .xlsx.")]) from None
+    if sheet is None:
+        worksheet = workbook.worksheets[0]
+    elif sheet in workbook.sheetnames:
+        worksheet = workbook[sheet]
+    else:
+        raise InputError([Problem(label, f"There is no sheet named '{sheet}'; the sheets are: {', '.join(workbook.sheetnames)}.", "Set sheet: to one of those names.", column="sheet")])
+    merged = [str(cell_range) for cell_range in worksheet.merged_cells.ranges]
+    if merged:
+        raise InputError([Problem(f"{label} [{worksheet.title}]", f"The sheet has merged cells ({', '.join(merged[:5])}); values would be lost or shifted.", "Unmerge the cells (Home > Merge & Center > Unmerge) and fill each cell.")])
+    rows = [[_excel_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+    workbook.close()
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _excel_text(value: object) -> object:
+    """A cell as the text a person sees, so every column can be parsed the same way as CSV."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    return text if text.strip() else None

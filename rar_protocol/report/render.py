@@ -1,0 +1,238 @@
+"""Render executed notebooks into self-contained, offline HTML reports."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from jinja2 import DictLoader
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+__all__ = ["PdfError", "find_browser", "render_html", "write_atomically", "PRINT_STYLESHEET"]
+
+BROWSER_ENVIRONMENT_VARIABLE = "RAR_BROWSER"
+
+# Command names tried on PATH, most specific first.
+BROWSER_COMMANDS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+    "microsoft-edge",
+    "msedge",
+)
+
+REMOVE_CELL_TAG = "remove_cell"
+REMOVE_INPUT_TAG = "remove_input"
+REMOVE_OUTPUT_TAG = "remove_output"
+
+# Applied after the JupyterLab theme CSS so these rules win; shared by Chromium and WeasyPrint.
+PRINT_STYLESHEET = """
+body {
+  font-family: "Segoe UI", "Helvetica Neue", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
+}
+@page {
+  margin: 0.5in;
+}
+@media print {
+  html, body { background: #ffffff; }
+  body { font-size: 10.5pt; line-height: 1.45; }
+  main, body.jp-Notebook { padding: 0; margin: 0; }
+  .jp-Cell { padding: 0 0 0.4em 0; }
+  /* The theme scrolls wide outputs horizontally; paper cannot scroll, so let them show. */
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTML { overflow: visible !important; }
+  h1, h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
+  img, svg, figure, .jp-RenderedImage, .jp-RenderedSVG {
+    break-inside: avoid; page-break-inside: avoid;
+    max-width: 100% !important; height: auto;
+  }
+  /* Short tables stay on one page; a table longer than a page still breaks, but never inside a row. */
+  table { break-inside: avoid; page-break-inside: avoid; max-width: 100%; font-size: 8.5pt; }
+  thead { display: table-header-group; }
+  tr, th, td { break-inside: avoid; page-break-inside: avoid; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+}
+"""
+
+TEMPLATE_NAME = "rar_report.html.j2"
+
+# Extends nbconvert's 'lab' template and empties every block that would load JavaScript
+# from a CDN (require.js, MathJax, Mermaid, Jupyter widgets): the report must open offline.
+REPORT_TEMPLATE = (
+    "{%- extends 'index.html.j2' -%}\n"
+    "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
+    "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
+    "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
+    "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
+    "{%- block html_head_css -%}\n<style type=\"text/css\">{{ resources.rar_print_css }}</style>\n"
+    "{%- endblock html_head_css -%}\n"
+)
+
+# Outputs (e.g. plotly in CDN mode) can still carry remote scripts or stylesheets; they
+# cannot work offline and would make the browser wait on the network, so they are removed.
+REMOTE_SCRIPT_PATTERN = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>.*?</script\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+REMOTE_LINK_PATTERN = re.compile(
+    r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>",
+    re.IGNORECASE,
+)
+
+
+class PdfError(Exception):
+    """A PDF could not be produced; the message is one line meant for the user."""
+
+
+def render_html(
+    notebook: nbformat.NotebookNode | Path,
+    destination: Path,
+    *,
+    title: str | None = None,
+) -> Path:
+    """Render a notebook to an offline HTML report without code inputs and return its path."""
+    destination = Path(destination)
+    node, source_folder, default_title = _load_notebook(notebook)
+    if title is not None:
+        node.metadata["title"] = title
+    resources = {
+        "metadata": {"name": default_title, "path": str(source_folder)},
+        "rar_print_css": PRINT_STYLESHEET,
+    }
+    body, _ = _report_exporter().from_notebook_node(node, resources=resources)
+    body = _strip_remote_resources(body)
+    return write_atomically(destination, body.encode("utf-8"))
+
+
+def _load_notebook(
+    notebook: nbformat.NotebookNode | Path,
+) -> tuple[nbformat.NotebookNode, Path, str]:
+    """Return a private copy of the notebook, the folder its relative paths resolve in, and a title."""
+    if isinstance(notebook, (str, os.PathLike)):
+        path = Path(notebook)
+        return nbformat.read(path, as_version=4), path.resolve().parent, path.stem
+    # Copy so the caller's notebook keeps its metadata and cells untouched.
+    return copy.deepcopy(notebook), Path.cwd(), "Report"
+
+
+def _report_exporter() -> HTMLExporter:
+    """Build an HTMLExporter that hides code, drops tagged cells and loads nothing remote."""
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({TEMPLATE_NAME: REPORT_TEMPLATE})],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        # "Out[3]:" labels mean nothing once the code is hidden.
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        # Markdown images (attachments, local files) become data URIs; outputs already are.
+        embed_images=True,
+    )
+    exporter.template_file = TEMPLATE_NAME
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags={REMOVE_CELL_TAG},
+            remove_input_tags={REMOVE_INPUT_TAG},
+            remove_all_outputs_tags={REMOVE_OUTPUT_TAG},
+            enabled=True,
+        ),
+        enabled=True,
+    )
+    return exporter
+
+
+def _strip_remote_resources(html: str) -> str:
+    """Remove <script src> and <link href> tags that point at the network."""
+    html = REMOTE_SCRIPT_PATTERN.sub("", html)
+    return REMOTE_LINK_PATTERN.sub("", html)
+
+
+def write_atomically(destination: Path, data: bytes) -> Path:
+    """Write bytes through a temporary sibling file so the destination is complete or absent."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(
+        prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp creates 0600 files; give the report the permissions a normal file would get.
+        os.chmod(temporary_name, 0o666 & ~_current_umask())
+        os.replace(temporary_name, destination)
+    except BaseException:
+        Path(temporary_name).unlink(missing_ok=True)
+        raise
+    return destination
+
+
+def _current_umask() -> int:
+    """Return the process umask (reading it requires setting it, so restore it at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def find_browser(explicit: str | None = None) -> Path | None:
+    """Locate a Chromium-family browser: explicit, then $RAR_BROWSER, then PATH and usual installs."""
+    requested = explicit or os.environ.get(BROWSER_ENVIRONMENT_VARIABLE)
+    if requested:
+        # A browser the user named is never silently replaced by another one.
+        return _resolve_executable(requested)
+    for command in BROWSER_COMMANDS:
+        found = shutil.which(command)
+        if found:
+            return Path(found)
+    for candidate in _usual_install_paths():
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _resolve_executable(name_or_path: str) -> Path | None:
+    """Return the executable for a path or a command name, or None if there is none."""
+    candidate = Path(name_or_path).expanduser()
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    found = shutil.which(name_or_path)
+    return Path(found) if found else None
+
+
+def _usual_install_paths() -> list[Path]:
+    """Return the places browsers are installed when they are not on PATH."""
+    if sys.platform == "darwin":
+        applications = [Path("/Applications"), Path.home() / "Applications"]
+        bundles = [
+            "Google Chrome.app/Contents/MacOS/Google Chrome",
+            "Chromium.app/Contents/MacOS/Chromium",
+            "Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+        ]
+        return [folder / bundle for folder in applications for bundle in bundles]
+    if sys.platform == "win32":
+        roots = [
+            os.environ.get(variable)
+            for variable in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")
+        ]
+        executables = [
+            r"Google\Chrome\Application\chrome.exe",
+            r"Microsoft\Edge\Application\msedge.exe",
+            r"Chromium\Application\chrome.exe",
+        ]
+        return [Path(root) / executable for root in roots if root for executable in executables]
+    return [
+        Path("/usr/bin/chromium"),
+        Path("/usr/bin/chromium-browser"),
+        Path("/usr/bin/google-chrome"),
+        Path("/opt/google/chrome/chrome"),
+        Path("/snap/bin/chromium"),
+        Path("/usr/bin/microsoft-edge"),
+        Path("/opt/microsoft/msedge/msedge"),
+    ]
