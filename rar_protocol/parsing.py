@@ -98,8 +98,8 @@ def normalize_school_year(value: object) -> str | None:
     match = re.fullmatch(r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})", text)
     if match:
         start, end = int(match.group(1)), match.group(2)
-        end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-        if end_year != start + 1:
+        following = start + 1
+        if int(end) != (following if len(end) == 4 else following % 100):
             return None
         return f"{start}-{(start + 1) % 100:02d}"
     match = re.fullmatch(r"(?:FY|SY)?\s*(\d{4}|\d{2})", text)

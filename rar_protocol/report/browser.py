@@ -96,6 +96,7 @@ class ChromiumPdfPrinter:
         self._events: deque[dict[str, Any]] = deque()
         self._dead_reason: str | None = None
         self._finalizer: weakref.finalize | None = None
+        self._exit_stack = contextlib.ExitStack()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -125,7 +126,7 @@ class ChromiumPdfPrinter:
         self._finalizer = weakref.finalize(self, _shutdown, self._process, self._workspace)
         try:
             endpoint = self._wait_for_endpoint()
-            self._connection = _connect(endpoint, self.startup_timeout)
+            self._connection = _connect(endpoint, self.startup_timeout, self._exit_stack)
         except BaseException:
             self.close()
             raise
@@ -137,7 +138,7 @@ class ChromiumPdfPrinter:
             with contextlib.suppress(Exception):
                 self._connection.send(json.dumps({"id": self._take_id(), "method": "Browser.close"}))
             with contextlib.suppress(Exception):
-                self._connection.close()
+                self._exit_stack.close()
             self._connection = None
         if self._finalizer is not None:
             self._finalizer()
@@ -294,7 +295,7 @@ class ChromiumPdfPrinter:
             f"Chromium stopped unexpectedly{where}{status}; start a new printer to continue"
         )
         with contextlib.suppress(Exception):
-            self._connection.close()
+            self._exit_stack.close()
         self._connection = None
         return PdfError(self._dead_reason)
 
@@ -415,7 +416,7 @@ def _shutdown(process: subprocess.Popen[bytes], workspace: Path) -> None:
     shutil.rmtree(workspace, ignore_errors=True)
 
 
-def _connect(endpoint: str, timeout: float) -> Any:
+def _connect(endpoint: str, timeout: float, stack: contextlib.ExitStack) -> Any:
     """Open the DevTools WebSocket; PDFs arrive as one large base64 message."""
     try:
         from websockets.sync.client import connect
@@ -432,7 +433,8 @@ def _connect(endpoint: str, timeout: float) -> Any:
         # websockets 15+ honours HTTP(S)_PROXY, which must not capture a loopback socket.
         options["proxy"] = None
     try:
-        return connect(endpoint, **options)
+        # Entered as a context manager, the form websockets 17+ supports without a warning.
+        return stack.enter_context(connect(endpoint, **options))
     except (OSError, TimeoutError) as error:
         raise PdfError(f"Could not connect to the browser's DevTools at {endpoint}: {error}") from error
 
