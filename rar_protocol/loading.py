@@ -175,10 +175,14 @@ def _aggregate(frame: pd.DataFrame, spec: schema.TableSpec) -> pd.DataFrame:
     key = list(spec.key)
     numeric = [c.name for c in spec.columns if c.kind in (schema.MONEY, schema.NUMBER, schema.COUNT) and c.name not in key]
     others = [c for c in frame.columns if c not in key and c not in numeric]
-    grouped = frame.groupby(key, dropna=False, sort=False)
-    summed = grouped[numeric].sum(min_count=1)
-    firsts = grouped[others].first()
-    return pd.concat([summed, firsts], axis=1).reset_index()[frame.columns]
+    # Empty optional key columns (no function code, say) group together and stay empty.
+    text_keys = [c for c in key if frame[c].dtype == object]
+    filled = frame.assign(**{c: frame[c].fillna("\0") for c in text_keys})
+    grouped = filled.groupby(key, sort=False)
+    combined = pd.concat([grouped[numeric].sum(min_count=1), grouped[others].first()], axis=1).reset_index()
+    for column in text_keys:
+        combined[column] = combined[column].astype(object).where(combined[column] != "\0", None)
+    return combined[frame.columns]
 
 
 def _pandera_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str) -> list[Problem]:
