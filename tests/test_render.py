@@ -1,4 +1,4 @@
-"""Rendering a notebook to an offline HTML report, and printing it to PDF with Chromium or WeasyPrint."""
+"""Notebook to offline HTML report, and HTML to PDF with Chromium or WeasyPrint."""
 
 from __future__ import annotations
 
@@ -49,13 +49,14 @@ def _sample_notebook() -> nbformat.NotebookNode:
         f"{SECRET_SOURCE} = [3, 1, 2]\n"
         f"plt.plot({SECRET_SOURCE})"
     )
+    figure = {"image/png": _figure_png(), "text/plain": "<Figure size 180x120>"}
     return new_notebook(
         cells=[
             new_markdown_cell(f"# {HEADING}\n\nFunding per pupil, by district."),
             new_code_cell(f"print({PRINTED_TEXT!r})", outputs=[_stream(PRINTED_TEXT)]),
             new_code_cell(
                 plot_source,
-                outputs=[new_output("display_data", data={"image/png": _figure_png(), "text/plain": "<Figure>"})],
+                outputs=[new_output("display_data", data=figure)],
             ),
             new_code_cell(
                 f"print({REMOVED_OUTPUT!r})",

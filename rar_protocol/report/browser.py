@@ -15,6 +15,7 @@ import tempfile
 import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -136,7 +137,8 @@ class ChromiumPdfPrinter:
         if self._connection is not None:
             # A polite Browser.close lets Chromium flush and exit its helper processes.
             with contextlib.suppress(Exception):
-                self._connection.send(json.dumps({"id": self._take_id(), "method": "Browser.close"}))
+                farewell = {"id": self._take_id(), "method": "Browser.close"}
+                self._connection.send(json.dumps(farewell))
             with contextlib.suppress(Exception):
                 self._exit_stack.close()
             self._connection = None
@@ -163,7 +165,8 @@ class ChromiumPdfPrinter:
         if not html.is_file():
             raise PdfError(f"HTML file not found: {html}")
         self.start()
-        target_id = self._command("Target.createTarget", {"url": "about:blank"}, None, html)["targetId"]
+        blank = {"url": "about:blank"}
+        target_id = self._command("Target.createTarget", blank, None, html)["targetId"]
         try:
             session = self._command(
                 "Target.attachToTarget", {"targetId": target_id, "flatten": True}, None, html
@@ -249,7 +252,8 @@ class ChromiumPdfPrinter:
                     start_new_session=sys.platform != "win32",
                 )
             except OSError as error:
-                raise PdfError(f"Could not start browser {self.browser}: {error.strerror}") from error
+                message = f"Could not start browser {self.browser}: {error.strerror}"
+                raise PdfError(message) from error
 
     def _wait_for_endpoint(self) -> str:
         """Return the browser's DevTools WebSocket URL once DevToolsActivePort is written."""
@@ -332,7 +336,9 @@ class ChromiumPdfPrinter:
             if "method" in reply:
                 self._events.append(reply)
 
-    def _wait_for_event(self, session: str, html: Path, matches: Any) -> dict[str, Any]:
+    def _wait_for_event(
+        self, session: str, html: Path, matches: Callable[[dict[str, Any]], bool]
+    ) -> dict[str, Any]:
         """Return the first event of this session that satisfies matches, within the timeout."""
         for event in list(self._events):
             if event.get("sessionId") == session and matches(event):
@@ -347,14 +353,16 @@ class ChromiumPdfPrinter:
                 return message
 
     def _receive(self, deadline: float, waiting_for: str, html: Path | None) -> dict[str, Any]:
-        """Read the next message, answering blocked requests, and turn every failure into PdfError."""
+        """Read the next message, answer blocked requests, and turn every failure into PdfError."""
         from websockets.exceptions import ConnectionClosed
 
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 where = f" for {html.name}" if html is not None else ""
-                raise PdfError(f"Chromium timed out after {self.timeout:g} s waiting for {waiting_for}{where}")
+                raise PdfError(
+                    f"Chromium timed out after {self.timeout:g} s waiting for {waiting_for}{where}"
+                )
             try:
                 raw = self._connection.recv(timeout=min(remaining, 1.0))
             except TimeoutError:
@@ -372,16 +380,10 @@ class ChromiumPdfPrinter:
             return message
 
     def _refuse_request(self, event: dict[str, Any]) -> None:
-        """Fail a network request the page tried to make; reports must not depend on the network."""
-        self._send(
-            {
-                "id": self._take_id(),
-                "method": "Fetch.failRequest",
-                "params": {"requestId": event["params"]["requestId"], "errorReason": "BlockedByClient"},
-                "sessionId": event.get("sessionId"),
-            },
-            None,
-        )
+        """Fail a request the page tried to make: reports must not depend on the network."""
+        params = {"requestId": event["params"]["requestId"], "errorReason": "BlockedByClient"}
+        message = {"id": self._take_id(), "method": "Fetch.failRequest", "params": params}
+        self._send({**message, "sessionId": event.get("sessionId")}, None)
 
     def _check_crash(self, message: dict[str, Any], html: Path | None) -> None:
         """Raise if the message says the page's renderer crashed."""
@@ -400,7 +402,7 @@ class ChromiumPdfPrinter:
 
 
 def _shutdown(process: subprocess.Popen[bytes], workspace: Path) -> None:
-    """Wait briefly for the browser to exit, kill its process group if needed, remove the profile."""
+    """Let the browser exit briefly, then kill its process group and remove the profile."""
     try:
         process.wait(timeout=3)
     except subprocess.TimeoutExpired:
@@ -427,6 +429,7 @@ def _connect(endpoint: str, timeout: float, stack: contextlib.ExitStack) -> Any:
         "open_timeout": timeout,
         # Pings would need a background reader; DevTools is local and needs no keep-alive.
         "ping_interval": None,
+        "close_timeout": 2,
         "compression": None,
     }
     if "proxy" in inspect.signature(connect).parameters:
@@ -436,7 +439,8 @@ def _connect(endpoint: str, timeout: float, stack: contextlib.ExitStack) -> Any:
         # Entered as a context manager, the form websockets 17+ supports without a warning.
         return stack.enter_context(connect(endpoint, **options))
     except (OSError, TimeoutError) as error:
-        raise PdfError(f"Could not connect to the browser's DevTools at {endpoint}: {error}") from error
+        message = f"Could not connect to the browser's DevTools at {endpoint}: {error}"
+        raise PdfError(message) from error
 
 
 def _require_browser(browser: Path | str | None) -> Path:
@@ -471,13 +475,15 @@ def weasyprint_pdf(html: Path, pdf: Path) -> Path:
     html = Path(html).resolve()
     if not html.is_file():
         raise PdfError(f"HTML file not found: {html}")
-    page_numbers = weasyprint.CSS(
-        string="@page { @bottom-center { content: counter(page) ' / ' counter(pages);"
+    # Same paper and page numbers as the Chromium printer (WeasyPrint defaults to A4).
+    page_setup = weasyprint.CSS(
+        string="@page { size: letter; @bottom-center { content: counter(page) ' / ' counter(pages);"
         " font-size: 8pt; color: #666; } }"
     )
     try:
-        document = weasyprint.HTML(filename=str(html), url_fetcher=_offline_url_fetcher(weasyprint))
-        data = document.write_pdf(stylesheets=[page_numbers])
+        fetcher = _offline_url_fetcher(weasyprint)
+        document = weasyprint.HTML(filename=str(html), url_fetcher=fetcher)
+        data = document.write_pdf(stylesheets=[page_setup])
     except Exception as error:
         raise PdfError(f"WeasyPrint failed on {html.name}: {error}") from error
     return write_atomically(Path(pdf), data)

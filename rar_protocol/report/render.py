@@ -54,10 +54,15 @@ body {
     break-inside: avoid; page-break-inside: avoid;
     max-width: 100% !important; height: auto;
   }
-  /* Short tables stay on one page; a table longer than a page still breaks, but never inside a row. */
-  table { break-inside: avoid; page-break-inside: avoid; max-width: 100%; font-size: 8.5pt; }
+  /* Short tables stay on one page; a longer table still breaks, but never inside a row. */
+  table { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   tr, th, td { break-inside: avoid; page-break-inside: avoid; }
+  /* Paper cannot scroll sideways: wide DataFrames shrink and wrap cells instead of being cut. */
+  .jp-RenderedHTMLCommon table { table-layout: auto; max-width: 100%; font-size: 7.5pt; }
+  .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 0.2em 0.4em; }
+  /* Long column names may break anywhere; values and row labels keep whole words. */
+  .jp-RenderedHTMLCommon thead th { overflow-wrap: anywhere; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 }
 """
@@ -72,7 +77,8 @@ REPORT_TEMPLATE = (
     "{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}\n"
     "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
     "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
-    "{%- block html_head_css -%}\n<style type=\"text/css\">{{ resources.rar_print_css }}</style>\n"
+    "{%- block html_head_css -%}\n"
+    "<style type=\"text/css\">{{ resources.rar_print_css }}</style>\n"
     "{%- endblock html_head_css -%}\n"
 )
 
@@ -115,7 +121,7 @@ def render_html(
 def _load_notebook(
     notebook: nbformat.NotebookNode | Path,
 ) -> tuple[nbformat.NotebookNode, Path, str]:
-    """Return a private copy of the notebook, the folder its relative paths resolve in, and a title."""
+    """Return a private copy of the notebook, the folder its links resolve in, and a title."""
     if isinstance(notebook, (str, os.PathLike)):
         path = Path(notebook)
         return nbformat.read(path, as_version=4), path.resolve().parent, path.stem
@@ -156,7 +162,7 @@ def _strip_remote_resources(html: str) -> str:
 
 
 def write_atomically(destination: Path, data: bytes) -> Path:
-    """Write bytes through a temporary sibling file so the destination is complete or absent."""
+    """Write bytes via a temporary sibling file so the destination is complete or absent."""
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary_name = tempfile.mkstemp(
@@ -182,7 +188,7 @@ def _current_umask() -> int:
 
 
 def find_browser(explicit: str | None = None) -> Path | None:
-    """Locate a Chromium-family browser: explicit, then $RAR_BROWSER, then PATH and usual installs."""
+    """Find a Chromium-family browser: explicit, $RAR_BROWSER, then PATH and usual installs."""
     requested = explicit or os.environ.get(BROWSER_ENVIRONMENT_VARIABLE)
     if requested:
         # A browser the user named is never silently replaced by another one.

@@ -1,0 +1,75 @@
+"""Small-group suppression: no count or rate from fewer than the threshold leaves the library.
+
+One function, :func:`suppress`, is applied to every student-group table before it is shown,
+charted or exported. It hides small cells and, where a row or column total is shown, hides one
+more cell (the smallest remaining) so that a hidden count cannot be recovered by subtraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+MARKER = "<n"  # shown in place of a suppressed value; explained in every report's notes
+
+
+def suppress(
+    table: pd.DataFrame,
+    *,
+    count_column: str,
+    value_columns: Sequence[str],
+    minimum: int = 10,
+    complementary_within: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Hide ``value_columns`` (and the count) where ``count_column`` is below ``minimum``.
+
+    Parameters
+    ----------
+    table
+        One row per group (and whatever else: year, building, subject).
+    count_column
+        The number of students behind each row's values.
+    value_columns
+        Counts and rates computed from those students.
+    minimum
+        The smallest number of students whose figures may be shown.
+    complementary_within
+        Columns that identify a set of rows summing to a total shown elsewhere (for instance
+        building and year for the groups of one building). Where exactly one row of such a set is
+        suppressed, the next smallest row of the set is suppressed too.
+
+    Returns a copy with a boolean ``suppressed`` column; suppressed values are NaN (never zero).
+    """
+    result = table.copy()
+    counts = pd.to_numeric(result[count_column], errors="coerce")
+    hidden = counts.isna() | (counts < minimum)
+    if "suppressed" in result.columns:
+        hidden |= result["suppressed"].fillna(False).astype(bool)
+    if complementary_within:
+        hidden = _complementary(counts, hidden, result, list(complementary_within))
+    columns = list(dict.fromkeys([count_column, *value_columns]))
+    for column in columns:
+        result[column] = result[column].astype(float).where(~hidden, np.nan)
+    result["suppressed"] = hidden
+    return result
+
+
+def _complementary(counts: pd.Series, hidden: pd.Series, table: pd.DataFrame, keys: list[str]) -> pd.Series:
+    hidden = hidden.copy()
+    for _, rows in table.groupby(keys, sort=False, dropna=False).groups.items():
+        members = pd.Index(rows)
+        if int(hidden[members].sum()) != 1 or len(members) < 2:
+            continue
+        visible = counts[members][~hidden[members]].dropna()
+        if not visible.empty:
+            hidden[visible.idxmin()] = True
+    return hidden
+
+
+def format_suppressed(value: float, *, style: str = "{:,.0f}") -> str:
+    """A value for display: the marker when suppressed, else the formatted number."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return MARKER
+    return style.format(value)
