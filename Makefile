@@ -17,7 +17,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/rar demo parameters/sample.yaml
+	$(BIN)/rar validate parameters/sample.yaml
+	$(BIN)/rar run parameters/sample.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -74,6 +75,29 @@ def _command_sample(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _command_run(arguments: argparse.Namespace) -> int:
+    from rar_protocol.report.batch import FORMATS, RunOptions, run
+
+    formats = tuple(part.strip().lower() for part in arguments.formats.split(",") if part.strip())
+    unknown = [part for part in formats if part not in FORMATS]
+    if unknown or "html" not in formats:
+        print(f"--formats takes html or html,pdf (got {arguments.formats!r}); PDF is printed from the HTML.", file=sys.stderr)
+        return EXIT_INPUT
+    options = RunOptions(
+        out=arguments.out,
+        buildings=tuple(arguments.building or ()),
+        formats=formats,
+        workers=arguments.workers,
+        pdf_engine=arguments.pdf_engine,
+        browser=arguments.browser,
+        data_folder=arguments.data_folder,
+    )
+    run_folder, results = run(arguments.config, options)
+    failed = [result for result in results if result.status != "ok"]
+    print(f"{len(results) - len(failed)} of {len(results)} reports made. Open {run_folder / 'index.html'}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the `rar` command."""
     parser = argparse.ArgumentParser(prog="rar", description="Michigan Resource Allocation Review: validate data, run the protocol notebooks, render reports.")
@@ -84,10 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--data-folder", type=Path, default=None, help="override the YAML's data_folder")
     validate.set_defaults(handler=_command_validate)
 
-    demo = commands.add_parser("demo", help="validate the sample review and print its summary")
-    demo.add_argument("config", type=Path, nargs="?", default=Path("parameters/sample.yaml"))
-    demo.add_argument("--data-folder", type=Path, default=None)
-    demo.set_defaults(handler=_command_validate)
+    run = commands.add_parser("run", help="validate, then make every report of a review as HTML and PDF")
+    run.add_argument("config", type=Path, help="the review YAML")
+    run.add_argument("--building", action="append", metavar="CODE", help="only this building (repeatable)")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default: the YAML's output_folder)")
+    run.add_argument("--formats", default="html,pdf", help="html or html,pdf (default)")
+    run.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="reports made at once (default: the machine's cores)")
+    run.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint", "none"), default="auto", help="auto: a Chromium-family browser if found, else WeasyPrint")
+    run.add_argument("--browser", default=None, help="path of Chrome, Chromium or Edge (or set RAR_BROWSER)")
+    run.add_argument("--data-folder", type=Path, default=None, help="override the YAML's data_folder")
+    run.set_defaults(handler=_command_run)
 
     schema_command = commands.add_parser("schema", help="print the data dictionary (markdown)")
     schema_command.set_defaults(handler=_command_schema)

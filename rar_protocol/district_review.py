@@ -346,3 +346,34 @@ def data_objects(review: Review) -> list[DataObject]:
     objects += [spending_vs_performance(review, subject=subject) for subject in ("ela", "math")]
     objects += [spending_vs_need(review), flagged_figures(review)]
     return objects
+
+
+def option_evidence(review: Review) -> dict[int, list[str]]:
+    """Findings of this review that point to each of the four review options."""
+    evidence: dict[int, list[str]] = {1: [], 2: [], 3: [], 4: []}
+    identified = set(review.identified_buildings())
+    year = review.latest_year
+    group = review.config.option.student_group
+    all_students = outcomes.proficiency(review, student_group="all")
+    group_rates = outcomes.proficiency(review, student_group=group)
+    if all_students is not None and group_rates is not None:
+        merged = all_students.merge(group_rates, on=["building_code", "school_year", "subject"], suffixes=("_all", "_group"))
+        merged = merged[merged["building_code"].isin(identified) & (merged["school_year"] == year)].dropna(subset=["percent_proficient_all", "percent_proficient_group"])
+        if len(merged):
+            merged["gap"] = merged["percent_proficient_group"] - merged["percent_proficient_all"]
+            widest = merged.loc[merged["gap"].idxmin()]
+            evidence[1].append(f"The widest gap in an identified building: {group.replace('_', ' ')} at {review.building_name(widest['building_code'])} were {abs(widest['gap']):.1f} points {'below' if widest['gap'] < 0 else 'above'} all students in {widest['subject'].upper() if widest['subject'] == 'ela' else widest['subject']} ({year}).")
+    strategies = review.table("strategies")
+    if strategies is not None:
+        in_identified = strategies[strategies["building_code"].isin(identified) & (strategies["school_year"] == year)]
+        if len(in_identified):
+            evidence[2].append(f"{in_identified['strategy'].nunique()} MICIP strategies cost {money(in_identified['cost'].sum())} in identified buildings in {year}.")
+    table = spending_table(review)
+    latest = table[(table["school_year"] == year) & table["building_code"].isin(identified)]
+    below = latest[latest["state_local_deviation"] < 0]
+    if len(latest):
+        evidence[3].append(f"{len(below)} of {len(latest)} identified buildings received less state and local money per pupil than the district average in {year}.")
+    indicators = review.table("indicators")
+    if indicators is not None:
+        evidence[4].append(f"The review has diagnostic indicators in {indicators['dimension'].nunique()} of 10 dimensions.")
+    return evidence

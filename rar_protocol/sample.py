@@ -117,11 +117,11 @@ class _LevelProfile:
 
 
 _LEVELS = {
-    "elementary": _LevelProfile((300, 550), "K-5", "111", 21.5, 1.12, 0.5, 600, 0.2, 140, 0.05, -0.10, "Elementary"),
-    "middle": _LevelProfile((500, 800), "6-8", "112", 23.0, 1.2, 1.0, 380, 0.4, 150, -0.15, -0.65, "Middle School"),
-    "high": _LevelProfile((900, 1500), "9-12", "113", 24.0, 1.2, 0.25, 320, 0.6, 165, 0.10, -0.85, "High School"),
-    "alternative": _LevelProfile((70, 88), "9-12", "113", 16.0, 1.0, 0.25, 150, 0.1, 170, -1.3, -2.2, "Alternative High School"),
-    "k12": _LevelProfile((150, 600), "K-12", "111", 20.5, 1.12, 0.5, 450, 0.3, 150, 0.0, -0.4, "Academy"),
+    "elementary": _LevelProfile((300, 550), "K-5", "111", 19.5, 1.12, 0.5, 600, 0.2, 140, 0.05, -0.10, "Elementary"),
+    "middle": _LevelProfile((500, 800), "6-8", "112", 20.5, 1.2, 1.0, 380, 0.4, 150, -0.15, -0.65, "Middle School"),
+    "high": _LevelProfile((900, 1500), "9-12", "113", 20.5, 1.2, 0.25, 320, 0.6, 165, 0.10, -0.85, "High School"),
+    "alternative": _LevelProfile((72, 88), "9-12", "113", 18.5, 1.0, 0.25, 150, 0.1, 170, -1.3, -2.2, "Alternative High School"),
+    "k12": _LevelProfile((150, 600), "K-12", "111", 19.0, 1.12, 0.5, 450, 0.3, 150, 0.0, -0.4, "Academy"),
 }
 
 _ELEMENTARY_NAMES = (
@@ -430,14 +430,22 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
     base_pupils = rng.uniform(low, high)
     trend = plan.district_enrollment_trend[district][:, None]
     pupils = base_pupils[:, None] * (1 + trend) ** year_index * np.exp(rng.normal(0, 0.015, shape))
-    pupils = np.rint(np.clip(pupils, 0.85 * low[:, None], 1.15 * high[:, None])).astype(np.int64)
+    # Alternative schools stay small (60 to 90 pupils): their per-pupil cost is the top of the range.
+    floor = np.where(level == "alternative", 60, 0.85 * low)[:, None]
+    ceiling = np.where(level == "alternative", 90, 1.15 * high)[:, None]
+    pupils = np.rint(np.clip(pupils, floor, ceiling)).astype(np.int64)
 
-    economically_disadvantaged_share = np.clip(0.12 + 0.78 * need + rng.normal(0, 0.02, (count, 1)) + rng.normal(0, 0.01, shape), 0.03, 0.97)
-    disability_share = np.clip(0.10 + 0.07 * need + 0.08 * alternative + rng.normal(0, 0.008, shape), 0.04, 0.4)
-    learner_share = np.clip((0.005 + 0.16 * need**1.5) * plan.district_english_learner_factor[district][:, None] + rng.normal(0, 0.003, shape), 0, 0.6)
-    economically_disadvantaged = rng.binomial(pupils, economically_disadvantaged_share)
-    students_with_disabilities = rng.binomial(pupils, disability_share)
-    english_learners = rng.binomial(pupils, learner_share)
+    # Shares drift slowly from year to year (cohorts move through), they do not jump.
+    def drifting(base: np.ndarray, building_spread: float, yearly_step: float, low: float, high: float) -> np.ndarray:
+        drift = np.cumsum(rng.normal(0, yearly_step, shape), axis=1)
+        return np.clip(base + rng.normal(0, building_spread, (count, 1)) + drift - drift[:, :1], low, high)
+
+    economically_disadvantaged_share = drifting(0.12 + 0.78 * need, 0.02, 0.01, 0.03, 0.97)
+    disability_share = drifting(0.10 + 0.07 * need + 0.08 * alternative, 0.01, 0.004, 0.04, 0.4)
+    learner_share = drifting((0.005 + 0.16 * need**1.5) * plan.district_english_learner_factor[district][:, None], 0.003, 0.002, 0, 0.6)
+    economically_disadvantaged = np.rint(pupils * economically_disadvantaged_share).astype(np.int64)
+    students_with_disabilities = np.rint(pupils * disability_share).astype(np.int64)
+    english_learners = np.rint(pupils * learner_share).astype(np.int64)
     for building, fixed in plan.fixed_english_learners.items():
         english_learners[building] = fixed
 
@@ -454,26 +462,27 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
         ]
     ) * np.exp(rng.normal(0, 0.15, (count, 7)))
     race_weights[:, 5] = np.maximum(1 - race_weights.sum(axis=1), 0.05)
-    race_weights /= race_weights.sum(axis=1, keepdims=True)
-    race_counts = rng.multinomial(pupils, np.broadcast_to(race_weights[:, None, :], (*shape, 7)))
+    yearly = race_weights[:, None, :] * np.exp(rng.normal(0, 0.03, (*shape, 7)))
+    race_counts = _apportion(pupils, yearly / yearly.sum(axis=2, keepdims=True))
 
     # ---- money drivers
     growth_noise = np.cumsum(rng.normal(0, 0.006, (len(plan.district_codes), count_years)), axis=1)
     growth = (1.029 ** (start_years - 2020))[None, :] * np.exp(growth_noise - growth_noise[:, :1])
     pay = (growth * plan.district_salary_scale[:, None])[district]  # (buildings, years)
     prices = growth[district]
-    benefit_rate = np.broadcast_to(0.55 + 0.008 * (start_years - 2020), shape)
+    benefit_rate = np.broadcast_to(0.60 + 0.008 * (start_years - 2020), shape)
     state_share = plan.district_state_share[district]
     esser = np.broadcast_to(_by_year(_ESSER_SHARE, start_years), shape)
     title_one = economically_disadvantaged_share.mean(axis=1) >= 0.40
 
     # ---- staff
     profile_ratio = _level_values(level, "pupils_per_teacher")[:, None]
-    general_teachers = pupils / profile_ratio * np.exp(rng.normal(0, 0.03, shape))
+    # Lower-need buildings keep more small electives and specials sections, so fewer pupils per teacher.
+    general_teachers = pupils / (profile_ratio * (1 + 0.14 * (need - 0.4))) * np.exp(rng.normal(0, 0.03, shape))
     special_teachers = students_with_disabilities / 14
-    teacher_novice = 0.07 + 0.30 * need**1.5
+    teacher_novice = 0.07 + 0.36 * need**1.5
     roles: dict[str, _Role] = {}
-    roles["teacher"] = _role(rng, general_teachers + special_teachers, teacher_novice, 15 - 4 * need, 41_500, 1_750, pay, 0.93 - 0.25 * teacher_novice)
+    roles["teacher"] = _role(rng, general_teachers + special_teachers, teacher_novice, 16 - 6 * need, 41_500, 1_750, pay, 0.93 - 0.25 * teacher_novice)
     teacher_special_share = special_teachers / (general_teachers + special_teachers)
 
     is_elementary = np.isin(level, ("elementary", "k12"))[:, None]
@@ -505,7 +514,7 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
 
     administrators = np.select(
         [level == "elementary", level == "middle", level == "high", level == "alternative"],
-        [1.0 + 0.5 * (base_pupils > 480), 1.0 + np.round(base_pupils / 600 * 2) / 2, 1.0 + np.round(base_pupils / 450 * 2) / 2, np.full(count, 0.6)],
+        [1.0 + 0.5 * (base_pupils > 480), 1.0 + np.round(base_pupils / 600 * 2) / 2, 1.0 + np.round(base_pupils / 450 * 2) / 2, np.full(count, 0.5)],
         1.0,
     )[:, None] * np.ones(shape)
     level_premium = np.select([level == "high", level == "middle"], [8_000.0, 4_000.0], 0.0)[:, None]
@@ -530,17 +539,17 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
             lines.append(_Line(code, object_code, fund_source, program, part, description, **tags))
 
     teacher_fte = roles["teacher"].fte
-    personnel(basic, _GENERAL, None, "teacher", teacher_fte * (1 - teacher_special_share), "General education teacher")
+    personnel(basic, _GENERAL, None, "teacher", teacher_fte * (1 - teacher_special_share), "General education teachers and paraprofessionals")
     para_fte = roles["paraprofessional"].fte
-    personnel(basic, _GENERAL, None, "paraprofessional", para_fte * (1 - para_special_share), "General education paraprofessional")
+    personnel(basic, _GENERAL, None, "paraprofessional", para_fte * (1 - para_special_share), "General education teachers and paraprofessionals")
 
     # IDEA pays part of special-education staff; the general fund pays the rest.
     special_cost = teacher_fte * teacher_special_share * np.nan_to_num(roles["teacher"].average_salary) + para_fte * para_special_share * np.nan_to_num(roles["paraprofessional"].average_salary)
     idea_share = np.clip(np.divide(students_with_disabilities * 650 * prices, special_cost, out=np.zeros(shape), where=special_cost > 0), 0, 0.35)
     for fund_source, program, share in (("federal", "IDEA", idea_share), (_GENERAL, None, 1 - idea_share)):
         suffix = " (IDEA)" if program else ""
-        personnel("122", fund_source, program, "teacher", teacher_fte * teacher_special_share * share, "Special education teacher" + suffix)
-        personnel("122", fund_source, program, "paraprofessional", para_fte * para_special_share * share, "Special education paraprofessional" + suffix)
+        personnel("122", fund_source, program, "teacher", teacher_fte * teacher_special_share * share, "Special education teachers and paraprofessionals" + suffix)
+        personnel("122", fund_source, program, "paraprofessional", para_fte * para_special_share * share, "Special education teachers and paraprofessionals" + suffix)
 
     reading = is_elementary & np.ones(shape, dtype=bool)
     tier_two = "Tier 2 reading intervention"
@@ -572,8 +581,8 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
     personnel("241", _GENERAL, None, "administrator", roles["administrator"].fte, "Principal and assistant principal")
 
     noise = lambda: np.exp(rng.normal(0, 0.04, shape))  # noqa: E731 - small, local, read once per line
-    other(basic, "4000", _GENERAL, None, 150 * pupils * prices * noise(), "Instructional supplies and materials")
-    other(basic, "3000", _GENERAL, None, 55 * pupils * prices * noise(), "Instructional purchased services")
+    other(basic, "4000", _GENERAL, None, 210 * pupils * prices * noise(), "Instructional supplies and materials")
+    other(basic, "3000", _GENERAL, None, 90 * pupils * prices * noise(), "Instructional purchased services")
     other(basic, "5000", _GENERAL, None, 12 * pupils * prices * noise(), "Classroom equipment")
     other(basic, "4000", "federal", "ESSER", esser * (70 * pupils + 120 * economically_disadvantaged) * prices * noise() * (start_years <= 2021), "Student devices and curriculum (ESSER)")
     other("122", "3000", _GENERAL, None, 1_150 * students_with_disabilities * prices * noise(), "Contracted special education services")
@@ -585,9 +594,12 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
 
     # Extended learning: ESSER paid a community partner; the district kept it locally in identified buildings.
     extended = "Extended learning time"
-    other("125", "3000", "federal", "ESSER", esser * 260 * economically_disadvantaged * prices * noise(), "Extended learning and tutoring (ESSER)", strategy=extended, funding_type="one_time")
+    extended_learning = esser * 260 * economically_disadvantaged * prices * noise()
+    # Only the Title I buildings ran it as the MICIP strategy; elsewhere ESSER bought tutoring hours.
+    other("125", "3000", "federal", "ESSER", extended_learning * title_one_grid, "Extended learning and tutoring (ESSER)", strategy=extended, funding_type="one_time")
+    other("125", "3000", "federal", "ESSER", extended_learning * ~title_one_grid, "Extended learning and tutoring (ESSER)")
     kept = identified & ~esser_years & (start_years > 2021)
-    other("125", "3000", "local", None, kept * 150 * economically_disadvantaged * prices * noise(), "Extended learning (local)", strategy=extended)
+    other("125", "3000", "local", None, kept * 90 * economically_disadvantaged * prices * noise(), "Extended learning (local)", strategy=extended)
 
     mentoring = "Attendance mentoring"
     secondary = np.isin(level, ("middle", "high", "alternative", "k12"))[:, None]
@@ -605,7 +617,7 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
     square_feet = np.round(base_pupils * _level_values(level, "square_feet_per_pupil") * rng.uniform(0.9, 1.2, count), -2)
     other("261", "3000", _GENERAL, None, 3.4 * square_feet[:, None] * prices * noise(), "Custodial contract and utilities")
     other("261", "4000", _GENERAL, None, 0.35 * square_feet[:, None] * prices * noise(), "Building supplies")
-    # ESSER paid ventilation and heating work in a few of the oldest buildings, once.
+    # ESSER paid ventilation and heating work in a few buildings, once (two in the demo district).
     capital_project = np.zeros(shape, dtype=bool)
     esser_columns = np.flatnonzero(esser[0] >= 0.8)
     if len(esser_columns):
@@ -618,20 +630,20 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
 
     # District costs allocated to buildings per pupil (flat), as the expenditure report does.
     for function, object_code, rate, description in (
-        ("231", "1000", 95, "Superintendent's office salaries"),
-        ("231", "2000", 95 * 0.58, "Superintendent's office benefits"),
-        ("231", "3000", 45, "Legal, audit and board services"),
-        ("252", "1000", 55, "Business office salaries"),
-        ("252", "2000", 55 * 0.58, "Business office benefits"),
-        ("252", "3000", 15, "Business office services"),
-        ("281", "1000", 120, "Central technology and human resources salaries"),
-        ("281", "2000", 120 * 0.58, "Central technology and human resources benefits"),
-        ("281", "3000", 60, "Central technology services"),
-        ("281", "4000", 40, "Central technology supplies"),
-        ("271", "1000", 150, "Bus driver salaries"),
-        ("271", "2000", 150 * 0.58, "Bus driver benefits"),
-        ("271", "3000", 60, "Contracted transportation"),
-        ("271", "4000", 55, "Fuel and bus parts"),
+        ("231", "1000", 128, "Superintendent's office salaries"),
+        ("231", "2000", 128 * 0.6, "Superintendent's office benefits"),
+        ("231", "3000", 61, "Legal, audit and board services"),
+        ("252", "1000", 74, "Business office salaries"),
+        ("252", "2000", 74 * 0.6, "Business office benefits"),
+        ("252", "3000", 20, "Business office services"),
+        ("281", "1000", 162, "Central technology and human resources salaries"),
+        ("281", "2000", 162 * 0.6, "Central technology and human resources benefits"),
+        ("281", "3000", 81, "Central technology services"),
+        ("281", "4000", 54, "Central technology supplies"),
+        ("271", "1000", 202, "Bus driver salaries"),
+        ("271", "2000", 202 * 0.6, "Bus driver benefits"),
+        ("271", "3000", 81, "Contracted transportation"),
+        ("271", "4000", 74, "Fuel and bus parts"),
     ):
         # One district-wide rate per year: the allocation is flat per pupil.
         district_rate = rate * growth * np.exp(rng.normal(0, 0.03, growth.shape))
@@ -683,6 +695,15 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
         square_feet=square_feet,
         capital_project=capital_project,
     )
+
+
+def _apportion(totals: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Whole counts over the last axis that sum exactly to ``totals`` (largest remainders)."""
+    exact = totals[..., None] * shares
+    counts = np.floor(exact).astype(np.int64)
+    short = totals - counts.sum(axis=-1)
+    order = np.argsort(-(exact - counts), axis=-1, kind="stable").argsort(axis=-1, kind="stable")
+    return counts + (order < short[..., None])
 
 
 def _expit(value: np.ndarray) -> np.ndarray:
@@ -848,7 +869,7 @@ def _ledger_frame(rng: np.random.Generator, simulation: _Simulation) -> pd.DataF
             )
         )
     keys = ["school_year", "fund", "location", "function_code", "object_code", "program", "fund_source"]
-    ledger = pd.concat(pieces, ignore_index=True).groupby(keys, as_index=False, sort=True).agg(description=("description", "first"), actual=("actual", "sum"))
+    ledger = pd.concat(pieces, ignore_index=True).groupby(keys, as_index=False, sort=True).agg(description=("description", _joined), actual=("actual", "sum"))
     ledger["actual"] = ledger["actual"].round(2)
     ledger["grant_final_year"] = [_grant_final_year(program, year) for program, year in zip(ledger["program"], ledger["school_year"])]
 
@@ -870,6 +891,11 @@ def _ledger_frame(rng: np.random.Generator, simulation: _Simulation) -> pd.DataF
         ledger[column] = ledger[column].astype("str")
     del plan
     return ledger
+
+
+def _joined(descriptions: pd.Series) -> str:
+    """One account's description: the distinct descriptions of the lines booked to it."""
+    return "; ".join(dict.fromkeys(descriptions))
 
 
 def _grant_final_year(program: str, school_year: str) -> str | None:
@@ -986,7 +1012,7 @@ def _indicators_frame(rng: np.random.Generator, simulation: _Simulation) -> pd.D
     built = rng.integers(1956, 2004, count)
     built[level == "alternative"] = 1938
     age = start_years[None, :] - built[:, None]
-    condition = 5 + 0.4 * age + 1.2 * np.arange(count_years)[None, :] + rng.normal(0, 3, (count, 1))
+    condition = 5 + 0.4 * age + 1.2 * np.arange(count_years)[None, :] + rng.normal(0, 3, (count, 1)) + rng.normal(0, 0.4, shape)
     # The ESSER ventilation and heating work lowers the condition index from that year on.
     condition -= 8 * np.cumsum(simulation.capital_project, axis=1)
     rows.append(("facilities", "facility condition index", np.round(np.clip(condition, 1, 95), 1), "percent", "lower", None, every))

@@ -45,9 +45,7 @@ def _stream(text: str) -> nbformat.NotebookNode:
 def _sample_notebook() -> nbformat.NotebookNode:
     """Build an executed-looking notebook; outputs are written by hand so no kernel is needed."""
     plot_source = (
-        "import matplotlib.pyplot as plt\n"
-        f"{SECRET_SOURCE} = [3, 1, 2]\n"
-        f"plt.plot({SECRET_SOURCE})"
+        f"import matplotlib.pyplot as plt\n{SECRET_SOURCE} = [3, 1, 2]\nplt.plot({SECRET_SOURCE})"
     )
     figure = {"image/png": _figure_png(), "text/plain": "<Figure size 180x120>"}
     return new_notebook(
@@ -239,7 +237,7 @@ def test_no_browser_anywhere_explains_how_to_get_one(
 ) -> None:
     monkeypatch.delenv("RAR_BROWSER", raising=False)
     monkeypatch.setattr("rar_protocol.report.browser.find_browser", lambda explicit=None: None)
-    with pytest.raises(PdfError, match="No Chromium-family browser found.*weasyprint"):
+    with pytest.raises(PdfError, match=r"No Chromium-family browser found.*weasyprint"):
         make_pdf(report_html, tmp_path / "report.pdf", engine="chromium")
 
 

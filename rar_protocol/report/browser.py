@@ -191,15 +191,7 @@ class ChromiumPdfPrinter:
         navigation = self._command("Page.navigate", {"url": html.as_uri()}, session, html)
         if navigation.get("errorText"):
             raise PdfError(f"Chromium could not open {html}: {navigation['errorText']}")
-        loader_id = navigation.get("loaderId")
-        # The blank page the target starts with fires its own "load"; only ours counts.
-        self._wait_for_event(
-            session,
-            html,
-            lambda event: event["method"] == "Page.lifecycleEvent"
-            and event["params"].get("name") == "load"
-            and (loader_id is None or event["params"].get("loaderId") == loader_id),
-        )
+        self._wait_for_event(session, html, _load_event_of(navigation.get("loaderId")))
         self._command(
             "Runtime.evaluate",
             {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
@@ -401,12 +393,27 @@ class ChromiumPdfPrinter:
             raise self._mark_dead(html) from error
 
 
+def _load_event_of(loader_id: str | None) -> Callable[[dict[str, Any]], bool]:
+    """Match the "load" lifecycle event of one navigation.
+
+    The blank page a new target starts with fires its own "load"; only ours counts.
+    """
+
+    def matches(event: dict[str, Any]) -> bool:
+        params = event.get("params", {})
+        return (
+            event.get("method") == "Page.lifecycleEvent"
+            and params.get("name") == "load"
+            and (loader_id is None or params.get("loaderId") == loader_id)
+        )
+
+    return matches
+
+
 def _shutdown(process: subprocess.Popen[bytes], workspace: Path) -> None:
     """Let the browser exit briefly, then kill its process group and remove the profile."""
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=3)
-    except subprocess.TimeoutExpired:
-        pass
     if sys.platform != "win32":
         # The renderer and zygote helpers share the browser's process group (its own session).
         with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -15,7 +15,7 @@ from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-__all__ = ["PdfError", "find_browser", "render_html", "write_atomically", "PRINT_STYLESHEET"]
+__all__ = ["PRINT_STYLESHEET", "PdfError", "find_browser", "render_html", "write_atomically"]
 
 BROWSER_ENVIRONMENT_VARIABLE = "RAR_BROWSER"
 
@@ -78,7 +78,7 @@ REPORT_TEMPLATE = (
     "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n"
     "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}\n"
     "{%- block html_head_css -%}\n"
-    "<style type=\"text/css\">{{ resources.rar_print_css }}</style>\n"
+    '<style type="text/css">{{ resources.rar_print_css }}</style>\n'
     "{%- endblock html_head_css -%}\n"
 )
 

@@ -1,0 +1,294 @@
+"""`rar run`: validate a review, execute its notebooks with papermill, render HTML and PDF, index the run.
+
+One report's failure is recorded and the others go on. Every file in the run folder is written
+to a temporary name and renamed, so a file is either complete or absent, and the manifest is
+rewritten after each report so it always reflects what is on disk.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+import papermill
+
+from rar_protocol.loading import Review, load_review
+from rar_protocol.problems import InputError, Problem
+from rar_protocol.protocol import safe_file_name
+from rar_protocol.report import provenance
+from rar_protocol.report.browser import ChromiumPdfPrinter, make_pdf
+from rar_protocol.report.context import data_object_folder_name
+from rar_protocol.report.render import PdfError, find_browser, render_html, write_atomically
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+DISTRICT_NOTEBOOK = "10_district_financial_review.ipynb"
+FORMATS = ("html", "pdf")
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One report to make: a notebook, for the district or for one building."""
+
+    notebook: str
+    title: str
+    building_code: str | None = None
+
+    @property
+    def stem(self) -> str:
+        """The report's file name without extension, safe on every system."""
+        base = Path(self.notebook).stem
+        return safe_file_name(base if self.building_code is None else f"{base}_{self.building_code}")
+
+
+@dataclass
+class ReportResult:
+    """What became of one report, as recorded in manifest.json."""
+
+    notebook: str
+    building_code: str | None
+    title: str
+    status: str = "failed"
+    html: str | None = None
+    pdf: str | None = None
+    notebook_path: str | None = None
+    data_objects: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    pdf_error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Choices of one `rar run`."""
+
+    out: Path | None = None
+    buildings: tuple[str, ...] = ()
+    formats: tuple[str, ...] = FORMATS
+    workers: int = 1
+    pdf_engine: str = "auto"
+    browser: str | None = None
+    data_folder: Path | None = None
+    run_date: date | None = None
+
+
+def notebooks_folder() -> Path:
+    """Where the protocol notebooks live (the project's notebooks/, or $RAR_NOTEBOOKS)."""
+    return Path(os.environ.get("RAR_NOTEBOOKS", NOTEBOOKS))
+
+
+def plan(review: Review, buildings: tuple[str, ...] = ()) -> list[ReportJob]:
+    """The reports a review asks for: the district financial review, for now."""
+    unknown = [code for code in buildings if code not in set(review.tables["buildings"]["building_code"])]
+    if unknown:
+        raise InputError([Problem("--building", f"Building '{code}' is not in the review's buildings table.", "Use a building_code from the buildings table.") for code in unknown])
+    return [ReportJob(DISTRICT_NOTEBOOK, "District Financial Review")]
+
+
+def run_folder_for(review: Review, options: RunOptions) -> Path:
+    """``OUT/<district_code>/<YYYY.MM.DD>/``; OUT defaults to the review's output_folder."""
+    out = options.out or (review.config_path.parent / review.config.output_folder)
+    run_date = options.run_date or date.today()
+    return out.resolve() / safe_file_name(review.config.district_code) / run_date.strftime("%Y.%m.%d")
+
+
+def _execution_error(error: Exception) -> dict[str, Any]:
+    """The failing cell and message, from papermill's structured exception where there is one."""
+    if isinstance(error, papermill.PapermillExecutionError):
+        return {"cell": error.cell_index, "execution_count": error.exec_count, "name": error.ename, "message": error.evalue}
+    return {"cell": None, "name": type(error).__name__, "message": str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__}
+
+
+def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, provenance_path: Path) -> tuple[ReportResult, Path | None]:
+    """Execute one notebook with papermill into the run folder; returns the result and the executed notebook."""
+    result = ReportResult(notebook=job.notebook, building_code=job.building_code, title=job.title)
+    folder = notebooks_folder()
+    executed = run_folder / "notebooks" / f"{job.stem}.ipynb"
+    partial = executed.with_name(f".partial.{executed.name}")
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    parameters = {
+        "config_path": str(review.config_path),
+        "building_code": job.building_code or "",
+        "output_folder": str(run_folder),
+        "run_date": run_date.isoformat(),
+        "provenance_path": str(provenance_path),
+    }
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(folder / job.notebook), str(partial), parameters=parameters, cwd=str(folder), kernel_name="python3",
+            progress_bar=False, log_output=False, execution_timeout=900,
+        )
+    except Exception as error:  # any failure inside a report is recorded, never fatal to the batch
+        result.error = _execution_error(error)
+        if partial.exists():
+            partial.replace(executed)
+            result.notebook_path = executed.relative_to(run_folder).as_posix()
+        result.seconds["execute"] = round(time.perf_counter() - started, 2)
+        return result, None
+    partial.replace(executed)
+    result.seconds["execute"] = round(time.perf_counter() - started, 2)
+    result.notebook_path = executed.relative_to(run_folder).as_posix()
+    objects = run_folder / "data_objects" / data_object_folder_name(review, job.building_code)
+    if objects.is_dir():
+        result.data_objects = sorted(path.relative_to(run_folder).as_posix() for path in objects.iterdir() if not path.name.startswith("."))
+    return result, executed
+
+
+def _render(result: ReportResult, executed: Path, job: ReportJob, run_folder: Path, review: Review) -> Path:
+    started = time.perf_counter()
+    destination = run_folder / "reports" / f"{job.stem}.html"
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    title = f"{job.title} · {review.district_name}" if job.building_code is None else f"{job.title} · {review.building_name(job.building_code)}"
+    render_html(executed, destination, title=title)
+    result.html = destination.relative_to(run_folder).as_posix()
+    result.seconds["html"] = round(time.perf_counter() - started, 2)
+    return destination
+
+
+class _PdfMaker:
+    """One browser for every PDF of the run; falls back with one clear message when none can be made."""
+
+    def __init__(self, engine: str, browser: str | None) -> None:
+        self.engine = engine
+        self.browser = browser
+        self.printer: ChromiumPdfPrinter | None = None
+        self.lock = threading.Lock()
+        self.unavailable: str | None = None
+
+    def make(self, html_path: Path, pdf_path: Path) -> Path | None:
+        with self.lock:
+            if self.unavailable:
+                raise PdfError(self.unavailable)
+            use_chromium = self.engine == "chromium" or (self.engine == "auto" and (self.browser or find_browser()))
+            try:
+                if use_chromium and self.printer is None:
+                    self.printer = ChromiumPdfPrinter(self.browser)
+                    self.printer.start()
+                return make_pdf(html_path, pdf_path, engine=self.engine, browser=self.browser, printer=self.printer if use_chromium else None)
+            except PdfError as error:
+                # A crashed browser is restarted for the next report; a missing one is reported once.
+                if self.printer is not None and not self.printer.running:
+                    self.printer.close()
+                    self.printer = None
+                if "not found" in str(error).lower() or "not installed" in str(error).lower():
+                    self.unavailable = str(error)
+                raise
+
+    def close(self) -> None:
+        if self.printer is not None:
+            self.printer.close()
+            self.printer = None
+
+
+def write_manifest(run_folder: Path, results: list[ReportResult], run_provenance: dict[str, Any], review: Review) -> None:
+    """manifest.json and index.html, rewritten whole after every report."""
+    manifest = {
+        "district_code": review.config.district_code,
+        "district_name": review.district_name,
+        "reports": [asdict(result) for result in results],
+        "provenance": run_provenance,
+    }
+    write_atomically(run_folder / "manifest.json", json.dumps(manifest, indent=2).encode("utf-8"))
+    write_atomically(run_folder / "index.html", index_html(manifest).encode("utf-8"))
+
+
+def index_html(manifest: dict[str, Any]) -> str:
+    """The run's start page: every report and data object, with its status."""
+    rows = []
+    for report in manifest["reports"]:
+        links = []
+        if report["html"]:
+            links.append(f"<a href='{html.escape(report['html'])}'>HTML</a>")
+        if report["pdf"]:
+            links.append(f"<a href='{html.escape(report['pdf'])}'>PDF</a>")
+        status = report["status"]
+        detail = ""
+        if report["error"]:
+            error = report["error"]
+            detail = f"<div class='error'>Failed in cell {error.get('cell')}: {html.escape(str(error.get('name')))}: {html.escape(str(error.get('message')))}</div>"
+        if report.get("pdf_error"):
+            detail += f"<div class='warning'>No PDF: {html.escape(report['pdf_error'])}</div>"
+        objects = "".join(f"<li><a href='{html.escape(path)}'>{html.escape(Path(path).name)}</a></li>" for path in report["data_objects"])
+        who = "District" if report["building_code"] is None else html.escape(report["building_code"])
+        rows.append(
+            f"<tr class='{status}'><td>{html.escape(report['title'])}</td><td>{who}</td><td>{status}</td><td>{' · '.join(links)}{detail}</td>"
+            f"<td><ul>{objects}</ul></td></tr>"
+        )
+    made = html.escape(manifest["provenance"]["run_time"])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Resource Allocation Review · {html.escape(manifest['district_name'])}</title>
+<style>
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #ccd; padding: 4px 8px; vertical-align: top; text-align: left; }}
+th {{ background: #eef3f8; }} tr.failed td {{ background: #fff0f0; }} .error {{ color: #a00; }} .warning {{ color: #8a4b00; }}
+ul {{ margin: 0; padding-left: 1.2em; font-size: 0.85em; }}
+</style></head><body>
+<h1>Resource Allocation Review</h1>
+<p>{html.escape(manifest['district_name'])} ({html.escape(manifest['district_code'])}) · made {made} · details in <a href="manifest.json">manifest.json</a></p>
+<table><thead><tr><th>Report</th><th>Building</th><th>Status</th><th>Files</th><th>MICIP data objects</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+</body></html>
+"""
+
+
+def run(config_path: Path, options: RunOptions, *, log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> tuple[Path, list[ReportResult]]:
+    """Validate, then make every report of the review; returns the run folder and the results."""
+    review = load_review(config_path, data_folder=options.data_folder)
+    jobs = plan(review, options.buildings)
+    run_date = options.run_date or date.today()
+    run_folder = run_folder_for(review, options)
+    run_folder.mkdir(parents=True, exist_ok=True)
+    parameters = {"config_path": str(review.config_path), "run_date": run_date.isoformat(), "formats": ",".join(options.formats), "buildings": ",".join(options.buildings)}
+    run_provenance = provenance.collect(review.input_files, parameters)
+    provenance_path = run_folder / "provenance.json"
+    provenance.write(run_provenance, provenance_path)
+    results: list[ReportResult] = []
+    lock = threading.Lock()
+    pdf_maker = _PdfMaker(options.pdf_engine, options.browser) if "pdf" in options.formats and options.pdf_engine != "none" else None
+
+    def make(job: ReportJob) -> ReportResult:
+        result, executed = execute(job, review, run_folder, run_date, provenance_path)
+        if executed is not None:
+            try:
+                html_path = _render(result, executed, job, run_folder, review)
+                result.status = "ok"
+                if pdf_maker is not None:
+                    started = time.perf_counter()
+                    try:
+                        pdf_path = pdf_maker.make(html_path, html_path.with_suffix(".pdf"))
+                        result.pdf = pdf_path.relative_to(run_folder).as_posix() if pdf_path else None
+                    except PdfError as error:
+                        result.pdf_error = str(error)
+                    result.seconds["pdf"] = round(time.perf_counter() - started, 2)
+            except Exception as error:  # a rendering failure fails this report only
+                result.status = "failed"
+                result.error = {"cell": None, "name": type(error).__name__, "message": f"rendering failed: {error}"}
+        with lock:
+            results.append(result)
+            results.sort(key=lambda item: (item.building_code or "", item.notebook))
+            write_manifest(run_folder, results, run_provenance, review)
+        return result
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+            futures = [pool.submit(make, job) for job in jobs]
+            for done, future in enumerate(as_completed(futures), start=1):
+                result = future.result()
+                note = f" ({result.error['name']}: {result.error['message']})" if result.error else ""
+                log(f"[{done}/{len(jobs)}] {result.title}{' ' + result.building_code if result.building_code else ''}: {result.status}{note}")
+                if result.pdf_error:
+                    log(f"    PDF not made: {result.pdf_error}")
+    finally:
+        if pdf_maker is not None:
+            pdf_maker.close()
+    return run_folder, results
