@@ -58,8 +58,8 @@ def suppress(
 
 def _complementary(counts: pd.Series, hidden: pd.Series, table: pd.DataFrame, keys: list[str]) -> pd.Series:
     hidden = hidden.copy()
-    for _, rows in table.groupby(keys, sort=False, dropna=False).groups.items():
-        members = pd.Index(rows)
+    for _, members in table.groupby(keys, sort=False, dropna=False).indices.items():
+        members = table.index[members]
         if int(hidden[members].sum()) != 1 or len(members) < 2:
             continue
         visible = counts[members][~hidden[members]].dropna()

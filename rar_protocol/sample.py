@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -388,7 +387,7 @@ def _role(
     fte: np.ndarray,
     novice_share: np.ndarray,
     experienced_years: np.ndarray,
-    salary_start: float,
+    salary_start: float | np.ndarray,
     salary_step: float,
     pay_scale: np.ndarray,
     effective_share: np.ndarray | float = 0.92,
@@ -436,9 +435,9 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
     pupils = np.rint(np.clip(pupils, floor, ceiling)).astype(np.int64)
 
     # Shares drift slowly from year to year (cohorts move through), they do not jump.
-    def drifting(base: np.ndarray, building_spread: float, yearly_step: float, low: float, high: float) -> np.ndarray:
+    def drifting(base: np.ndarray, building_spread: float, yearly_step: float, minimum: float, maximum: float) -> np.ndarray:
         drift = np.cumsum(rng.normal(0, yearly_step, shape), axis=1)
-        return np.clip(base + rng.normal(0, building_spread, (count, 1)) + drift - drift[:, :1], low, high)
+        return np.clip(base + rng.normal(0, building_spread, (count, 1)) + drift - drift[:, :1], minimum, maximum)
 
     economically_disadvantaged_share = drifting(0.12 + 0.78 * need, 0.02, 0.01, 0.03, 0.97)
     disability_share = drifting(0.10 + 0.07 * need + 0.08 * alternative, 0.01, 0.004, 0.04, 0.4)
@@ -517,11 +516,9 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
         [1.0 + 0.5 * (base_pupils > 480), 1.0 + np.round(base_pupils / 600 * 2) / 2, 1.0 + np.round(base_pupils / 450 * 2) / 2, np.full(count, 0.5)],
         1.0,
     )[:, None] * np.ones(shape)
-    level_premium = np.select([level == "high", level == "middle"], [8_000.0, 4_000.0], 0.0)[:, None]
-    roles["administrator"] = _role(rng, administrators, 0.08 + 0.2 * need, 14 - 6 * need, 92_000, 1_100, pay)
-    roles["administrator"].average_salary[:] = np.where(
-        roles["administrator"].fte > 0, roles["administrator"].average_salary + np.round(level_premium * pay), np.nan
-    )
+    # Secondary principals are paid more than elementary ones.
+    principal_start = 92_000 + np.select([level == "high", level == "middle"], [8_000.0, 4_000.0], 0.0)[:, None]
+    roles["administrator"] = _role(rng, administrators, 0.08 + 0.2 * need, 14 - 6 * need, principal_start, 1_100, pay)
 
     # ---- spending lines
     lines: list[_Line] = []
@@ -580,7 +577,10 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
     personnel("213", _GENERAL, None, "nurse", roles["nurse"].fte, "Nurse")
     personnel("241", _GENERAL, None, "administrator", roles["administrator"].fte, "Principal and assistant principal")
 
-    noise = lambda: np.exp(rng.normal(0, 0.04, shape))  # noqa: E731 - small, local, read once per line
+    def noise() -> np.ndarray:
+        """Building-year scatter of a few percent, so that no two buildings look machine-made."""
+        return np.exp(rng.normal(0, 0.04, shape))
+
     other(basic, "4000", _GENERAL, None, 210 * pupils * prices * noise(), "Instructional supplies and materials")
     other(basic, "3000", _GENERAL, None, 90 * pupils * prices * noise(), "Instructional purchased services")
     other(basic, "5000", _GENERAL, None, 12 * pupils * prices * noise(), "Classroom equipment")
@@ -1136,13 +1136,13 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
                 if len(values) and (values == values.round()).all():
                     out[column] = out[column].astype("Int64")
         path = folder / f"{name}.csv"
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".csv.tmp", dir=folder)
+        temporary = folder / f".{name}.csv.{os.getpid()}.tmp"
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            with open(temporary, "w", encoding="utf-8", newline="") as stream:
                 out.to_csv(stream, index=False, lineterminator="\n")
             os.replace(temporary, path)
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
             raise
         written.append(path)
     return written

@@ -31,3 +31,45 @@ def sample_copy(tmp_path: Path) -> Path:
     text = SAMPLE_CONFIG.read_text(encoding="utf-8").replace("data_folder: ../data/sample", "data_folder: data")
     config.write_text(text, encoding="utf-8")
     return config
+
+
+TINY_FILES = {
+    "buildings.csv": "district_code,district_name,building_code,building_name,level\n"
+    "01234,Tiny District,00001,Aspen Elementary,elementary\n"
+    "01234,Tiny District,00002,Birch Middle,middle\n"
+    "01234,Tiny District,00003,Cedar Elementary,elementary\n",
+    "enrollment.csv": "building_code,school_year,pupils,economically_disadvantaged\n"
+    "00001,2023-24,100,40\n00002,2023-24,300,90\n00003,2023-24,100,80\n",
+    "designations.csv": "building_code,school_year,designation\n00001,2023-24,none\n00002,2023-24,none\n00003,2023-24,CSI\n",
+    "expenditures.csv": "building_code,school_year,fund_source,category,amount\n"
+    "00001,2023-24,state,personnel,500000\n00001,2023-24,local,personnel,400000\n00001,2023-24,federal,non_personnel,100000\n"
+    "00002,2023-24,state,personnel,2000000\n00002,2023-24,local,non_personnel,1300000\n00002,2023-24,federal,non_personnel,60000\n"
+    "00003,2023-24,state,personnel,600000\n00003,2023-24,local,personnel,200000\n00003,2023-24,federal,personnel,200000\n",
+    "outcomes.csv": "building_code,school_year,subject,student_group,tested,proficient\n"
+    "00001,2023-24,ela,all,50,30\n00002,2023-24,ela,all,150,60\n00003,2023-24,ela,all,50,10\n"
+    "00003,2023-24,ela,english_learners,6,1\n00003,2023-24,ela,economically_disadvantaged,40,6\n",
+}
+TINY_CONFIG = """district_code: "01234"
+school_years: [2023-24]
+data_folder: .
+tables:
+  buildings: {file: buildings.csv}
+  enrollment: {file: enrollment.csv}
+  designations: {file: designations.csv}
+  expenditures: {file: expenditures.csv}
+  outcomes: {file: outcomes.csv}
+"""
+
+
+@pytest.fixture
+def tiny_review(tmp_path: Path) -> Path:
+    """Three buildings with round numbers whose per-pupil figures are easy to compute by hand.
+
+    State + local per pupil: Aspen 9,000; Birch 11,000; Cedar 8,000 (CSI). District, weighted:
+    5,000,000 / 500 = 10,000 (the unweighted mean of buildings would be 9,333).
+    """
+    for name, text in TINY_FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = tmp_path / "review.yaml"
+    config.write_text(TINY_CONFIG, encoding="utf-8")
+    return config
