@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 PALETTE = sns.color_palette("colorblind")
 STATE_LOCAL_COLOR = PALETTE[0]
@@ -19,6 +19,12 @@ FEDERAL_COLOR = PALETTE[1]
 IDENTIFIED_COLOR = PALETTE[3]
 DISTRICT_COLOR = "#444444"
 dollars = FuncFormatter(lambda value, _: f"${value:,.0f}")
+
+
+def _dollar_axis(axis: matplotlib.axis.Axis) -> None:
+    """Dollar ticks, few enough that the labels never overlap."""
+    axis.set_major_locator(MaxNLocator(nbins=6))
+    axis.set_major_formatter(dollars)
 percent = FuncFormatter(lambda value, _: f"{value:.0f}%")
 
 
@@ -45,12 +51,11 @@ def layered_ranking(table: pd.DataFrame, *, title: str, district_state_local: fl
     axes.barh(positions, ordered["federal_per_pupil"], left=ordered["state_local_per_pupil"], color=FEDERAL_COLOR, label="Federal per pupil")
     axes.axvline(district_state_local, color=DISTRICT_COLOR, linestyle="--", linewidth=1, label="District state + local (weighted)")
     axes.set_yticks(positions, [f"{label} ★" if identified else label for label, identified in zip(ordered["label"], ordered["identified"])])
-    axes.xaxis.set_major_formatter(dollars)
-    axes.set_xlabel("Per-pupil expenditure (dollars)")
+    _dollar_axis(axes.xaxis)
+    axes.set_xlabel("Per-pupil expenditure (dollars)    ★ identified (CSI, ATS or TSI)")
     axes.set_title(title, loc="left")
-    axes.legend(loc="lower right", fontsize=8, frameon=True)
-    figure.text(0.01, 0.005, "★ identified (CSI, ATS or TSI)", fontsize=8)
-    figure.tight_layout()
+    figure.legend(*axes.get_legend_handles_labels(), loc="lower center", ncol=3, fontsize=8, frameon=False)
+    figure.tight_layout(rect=(0, 0.05, 1, 1))
     return figure
 
 
@@ -73,7 +78,7 @@ def spending_vs_performance(table: pd.DataFrame, *, title: str, x_label: str, y_
     axes.axhline(y_line, color=DISTRICT_COLOR, linestyle="--", linewidth=1)
     for row in table.itertuples(index=False):
         axes.annotate(row.label, (row.spending, row.proficiency), fontsize=7, xytext=(4, 4), textcoords="offset points")
-    axes.xaxis.set_major_formatter(dollars)
+    _dollar_axis(axes.xaxis)
     axes.yaxis.set_major_formatter(percent)
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)
@@ -97,7 +102,7 @@ def trend(table: pd.DataFrame, *, title: str, y_label: str, highlight: list[str]
             axes.plot(rows["school_year"], rows["value"], linewidth=2, marker="o", label=label)
         else:
             axes.plot(rows["school_year"], rows["value"], color="#bbbbbb", linewidth=1)
-    axes.yaxis.set_major_formatter(dollars)
+    _dollar_axis(axes.yaxis)
     axes.set_xlabel("School year")
     axes.set_ylabel(y_label)
     axes.set_title(title, loc="left")
@@ -117,7 +122,7 @@ def scatter_with_fit(table: pd.DataFrame, *, title: str, x_label: str, y_label: 
         slope, intercept = np.polyfit(table["x"], table["y"], 1)
         xs = np.linspace(table["x"].min(), table["x"].max(), 20)
         axes.plot(xs, slope * xs + intercept, color=DISTRICT_COLOR, linestyle="--", linewidth=1)
-    axes.yaxis.set_major_formatter(dollars)
+    _dollar_axis(axes.yaxis)
     axes.xaxis.set_major_formatter(percent)
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)

@@ -109,9 +109,12 @@ def per_pupil_by_building(review: Review) -> DataObject:
         "State + local dollars ($)": table["state_local_dollars"].round(2),
         "Flag": table["flag"],
     })
+    latest_view = shown[shown["School year"] == latest["school_year"].iloc[0]]
+    display = latest_view[["Building", "Designation", "Pupils", "Total per pupil ($)", "Federal per pupil ($)", "State + local per pupil ($)", "State + local deviation ($)", "State + local deviation (%)", "Flag"]]
     return DataObject(
         name="Per-Pupil Spending by Building and Year",
         table=shown,
+        display=display,
         observations=observations,
         sources=_sources(review, "expenditures", "enrollment", "designations"),
         filters=[_years_filter(review), "all buildings; district figures are summed dollars over summed pupils"],

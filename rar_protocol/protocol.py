@@ -43,6 +43,8 @@ class DataObject:
     table: pd.DataFrame | None = None
     figure: Figure | None = None
     notes: list[str] = field(default_factory=list)
+    # A narrower view of the table for the printed report; exports always hold the whole table.
+    display: pd.DataFrame | None = None
 
     @property
     def key(self) -> str:
@@ -179,7 +181,10 @@ def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], 
     if data_object.figure is not None:
         encoded = base64.b64encode(figure_png(data_object.figure)).decode("ascii")
         parts.append(f"<img class='rar-figure' alt='{html.escape(data_object.name)}' src='data:image/png;base64,{encoded}'/>")
-    if data_object.table is not None:
+    if data_object.display is not None:
+        parts.append(table_html(data_object.display))
+        parts.append("<p class='rar-note'>The exported CSV and XLSX hold every column and year.</p>")
+    elif data_object.table is not None:
         parts.append(table_html(data_object.table))
     for note in data_object.notes:
         parts.append(f"<p class='rar-note'>{html.escape(note)}</p>")

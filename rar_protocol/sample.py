@@ -246,8 +246,8 @@ def _district_plan(rng: np.random.Generator, buildings: int, years: tuple[str, .
     middles = list(rng.permutation(np.flatnonzero(levels == "middle")))
     highs = list(rng.permutation(np.flatnonzero(levels == "high")))
     identified = max(2, round(buildings / 12))
-    # CSI: the poorest elementary and middle school; then targeted support in a high school
-    # (ATS for students with disabilities) and an elementary (TSI).
+    # Picked at random within level, then given the district's highest need: CSI for an elementary
+    # and a middle school; targeted support for a high school (ATS) and an elementary (TSI).
     comprehensive = [elementaries.pop(0), middles.pop(0) if middles else elementaries.pop(0)]
     while len(comprehensive) < identified:
         comprehensive.append(elementaries.pop(0))
@@ -845,7 +845,6 @@ def _outcomes_frame(simulation: _Simulation) -> pd.DataFrame:
 
 def _ledger_frame(rng: np.random.Generator, simulation: _Simulation) -> pd.DataFrame:
     """General-ledger lines: building lines at their location, central costs at the district location."""
-    plan = simulation.plan
     building_codes, school_years = _grid(simulation)
     pieces = []
     for line in simulation.lines:
@@ -884,12 +883,13 @@ def _ledger_frame(rng: np.random.Generator, simulation: _Simulation) -> pd.DataF
         0.0,
     )
     general_variance = np.where(program == "", rng.normal(0.015, 0.02, lines), 0.0)
-    ledger["budget"] = np.round(ledger["actual"] / (1 - underspent) * (1 + general_variance), -2)
+    budget = ledger["actual"] / (1 - underspent) * (1 + general_variance)
+    # Budgets are set in round hundreds, except for small lines that would round to nothing.
+    ledger["budget"] = np.where(budget >= 5_000, np.round(budget, -2), np.round(budget))
     ledger["program"] = ledger["program"].replace("", None)
     ledger = ledger[[column.name for column in schema.LEDGER.columns]]
     for column in ("school_year", "fund", "function_code", "object_code", "location", "program", "fund_source", "description", "grant_final_year"):
         ledger[column] = ledger[column].astype("str")
-    del plan
     return ledger
 
 
