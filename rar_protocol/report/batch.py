@@ -135,6 +135,7 @@ def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, pr
             result.notebook_path = executed.relative_to(run_folder).as_posix()
         result.seconds["execute"] = round(time.perf_counter() - started, 2)
         return result, None
+    _stable_cell_ids(partial)
     partial.replace(executed)
     result.seconds["execute"] = round(time.perf_counter() - started, 2)
     result.notebook_path = executed.relative_to(run_folder).as_posix()
@@ -142,6 +143,15 @@ def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, pr
     if objects.is_dir():
         result.data_objects = sorted(path.relative_to(run_folder).as_posix() for path in objects.iterdir() if not path.name.startswith("."))
     return result, executed
+
+
+def _stable_cell_ids(path: Path) -> None:
+    """Give papermill's injected-parameters cell a fixed id (it gets a random one), so reruns compare equal."""
+    notebook = nbformat.read(path, as_version=4)
+    for position, cell in enumerate(notebook.cells):
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = f"injected-parameters-{position}"
+    nbformat.write(notebook, path)
 
 
 def _render(result: ReportResult, executed: Path, job: ReportJob, run_folder: Path, review: Review) -> Path:
