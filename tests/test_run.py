@@ -69,7 +69,7 @@ def test_pdf_names_every_building(sample_run):
 
 
 def _without_provenance(page: str) -> str:
-    return re.sub(r"<div class='rar-provenance'>.*?</div>", "", page, flags=re.S)
+    return re.sub(r"<div class=[\"']rar-provenance[\"']>.*?</div>", "", page, flags=re.S)
 
 
 def test_same_inputs_give_identical_data_objects_and_html_apart_from_provenance(sample_run, tmp_path):
