@@ -17,6 +17,7 @@ DISTRICTS = ["330LEA", "530LEA", "320LEA", "180LEA", "681LEA", "340LEA", "920LEA
 def _review_for(district_code: str, real_data: Path, tmp_path: Path):
     text = NC_CONFIG.read_text(encoding="utf-8").replace("district_code: 330LEA", f"district_code: {district_code}")
     text = text.replace("district_name: Edgecombe County Public Schools (NC)", "district_name:")
+    text = text.replace("prompts_file: ../protocol_prompts.yaml", f"prompts_file: {NC_CONFIG.parent.parent / 'protocol_prompts.yaml'}")
     config = tmp_path / f"nc_{district_code}.yaml"
     config.write_text(text, encoding="utf-8")
     return load_review(config, data_folder=real_data / "nc-2018-19")
