@@ -678,7 +678,11 @@ def _simulate(rng: np.random.Generator, plan: _Plan) -> _Simulation:
             else:
                 group_tested = np.minimum(rng.binomial(counts[group], tested_share), everyone)
                 tested[:, :, subject_index, group_index] = group_tested
-                proficient[:, :, subject_index, group_index] = rng.binomial(group_tested, _expit(logit + _GROUP_LOGIT[group]))
+                drawn = rng.binomial(group_tested, _expit(logit + _GROUP_LOGIT[group]))
+                # A group is part of all students: its proficient count must fit inside theirs.
+                everyone_proficient = race_proficient.sum(axis=2)
+                lowest = np.maximum(everyone_proficient - (everyone - group_tested), 0)
+                proficient[:, :, subject_index, group_index] = np.clip(drawn, lowest, np.minimum(everyone_proficient, group_tested))
 
     return _Simulation(
         plan=plan,

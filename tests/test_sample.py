@@ -265,3 +265,13 @@ def test_main_writes_a_scaled_district(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["--buildings", "8", "--seed", "5", "--out", str(tmp_path)]) == 0
     assert len(pd.read_csv(tmp_path / "buildings.csv", dtype=str)) == 8
     assert "wrote" in capsys.readouterr().out
+
+
+def test_group_results_fit_inside_all_students():
+    tables = generate_district()
+    outcomes = tables["outcomes"]
+    keys = ["building_code", "school_year", "subject"]
+    everyone = outcomes[outcomes["student_group"] == "all"].set_index(keys)
+    groups = outcomes[(outcomes["student_group"] != "all") & ~outcomes["suppressed"].astype(bool)].join(everyone[["tested", "proficient"]], on=keys, rsuffix="_all")
+    assert (groups["proficient"] <= groups["proficient_all"]).all()
+    assert (groups["tested"] - groups["proficient"] <= groups["tested_all"] - groups["proficient_all"]).all()
