@@ -45,6 +45,8 @@ class DataObject:
     notes: list[str] = field(default_factory=list)
     # A narrower view of the table for the printed report; exports always hold the whole table.
     display: pd.DataFrame | None = None
+    # Measures this analysis needed but the review did not have: listed as "data we do not have".
+    missing: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:

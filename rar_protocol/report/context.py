@@ -61,6 +61,16 @@ class ReportContext:
         self.provenance_path = Path(provenance_path) if provenance_path else None
         self.parameters = {"config_path": str(config_path), "building_code": building_code, "run_date": self.run_date.isoformat()}
         self.exported: list[Path] = []
+        self.not_available: list[str] = []
+
+    @property
+    def building(self) -> str:
+        """The building this report is about; in JupyterLab with no code given, the first building under review."""
+        if self.building_code:
+            return self.building_code
+        under_review = self.review.buildings_under_review() or sorted(self.review.tables["buildings"]["building_code"])
+        self.building_code = under_review[0]
+        return self.building_code
 
     @property
     def data_object_folder(self) -> Path | None:
@@ -85,6 +95,7 @@ class ReportContext:
         folder = self.data_object_folder
         written = export(data_object, folder, self.run_date, naming=self.review.config.naming) if folder else []
         self.exported += written
+        self.not_available += [item for item in data_object.missing if item not in self.not_available]
         answers = (self.responses.get("data_objects") or {}).get(data_object.key) or {}
         return HTML(data_object_html(data_object, prompts=self.prompts, answers=answers, exported=written))
 
@@ -112,9 +123,11 @@ class ReportContext:
                 parts.append(f"<p class='rar-note'>Data we do not have: {html.escape(', '.join(option.missing))}.</p>")
         return HTML("".join(parts))
 
-    def missing_data(self) -> HTML:
-        """The "data we do not have" list: measures the review lacks, each a question to answer."""
-        missing = inventory.missing_measures(self.review)
+    def missing_data(self, measures: list[str] | None = None) -> HTML:
+        """The "data we do not have" list: measures the review lacks (all, or those in ``measures``)
+        and measures the analyses shown so far could not find; each is a question to answer."""
+        missing = [m for m in inventory.missing_measures(self.review) if measures is None or m in measures]
+        missing += [item for item in self.not_available if item not in missing]
         if not missing:
             return HTML("<p>Every table and measure the protocol uses is present.</p>")
         return HTML("<ul class='rar-missing'>" + "".join(f"<li>{html.escape(item)}: we don't know yet</li>" for item in missing) + "</ul>")
