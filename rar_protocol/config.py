@@ -162,6 +162,7 @@ class ReviewConfig(_Strict):
     output_folder: str = "outputs"
     prompts_file: str | None = None
     responses_file: str | None = None
+    determination_file: str | None = None
     naming: Literal["name_first", "date_first"] = "name_first"
 
     @field_validator("district_code", mode="before")
@@ -289,7 +290,7 @@ def load_config(path: Path, *, data_folder: Path | None = None) -> tuple[ReviewC
     folder = folder.resolve()
     if not folder.is_dir():
         raise InputError([Problem(label, f"The data folder {folder} does not exist.", "Set data_folder relative to the YAML file, or pass --data-folder.", column="data_folder")])
-    for key in ("prompts_file", "responses_file"):
+    for key in ("prompts_file", "responses_file", "determination_file"):
         name = getattr(config, key)
         if name and not (path.parent / name).is_file():
             raise InputError([Problem(label, f"The {key.replace('_', ' ')} {path.parent / name} does not exist.", f"Correct the path (relative to the YAML file), or remove {key}.", column=key)])
