@@ -76,12 +76,15 @@ def _command_sample(arguments: argparse.Namespace) -> int:
 
 
 def _command_run(arguments: argparse.Namespace) -> int:
-    from rar_protocol.report.batch import FORMATS, RunOptions, run
+    from rar_protocol.report.batch import FORMATS, RunOptions, isd_index, run
 
     formats = tuple(part.strip().lower() for part in arguments.formats.split(",") if part.strip())
     unknown = [part for part in formats if part not in FORMATS]
     if unknown or "html" not in formats:
         print(f"--formats takes html or html,pdf (got {arguments.formats!r}); PDF is printed from the HTML.", file=sys.stderr)
+        return EXIT_INPUT
+    if bool(arguments.config) == bool(arguments.resume):
+        print("Give one or more review YAML files, or --resume RUN_FOLDER.", file=sys.stderr)
         return EXIT_INPUT
     options = RunOptions(
         out=arguments.out,
@@ -92,9 +95,29 @@ def _command_run(arguments: argparse.Namespace) -> int:
         browser=arguments.browser,
         data_folder=arguments.data_folder,
     )
-    run_folder, results = run(arguments.config, options)
-    failed = [result for result in results if result.status != "ok"]
-    print(f"{len(results) - len(failed)} of {len(results)} reports made. Open {run_folder / 'index.html'}")
+    if arguments.resume:
+        run_folder, results = run(None, options, resume=arguments.resume)
+        runs = [(run_folder, results)]
+    else:
+        # Every review is validated before any report is made: a typo in the tenth file stops the batch at once.
+        from rar_protocol.loading import load_review
+
+        problems = []
+        for config in arguments.config:
+            try:
+                load_review(config, data_folder=arguments.data_folder)
+            except InputError as error:
+                problems += error.problems
+        if problems:
+            raise InputError(problems)
+        runs = [run(config, options) for config in arguments.config]
+    failed = sum(1 for _, results in runs for result in results if result.status != "ok")
+    total = sum(len(results) for _, results in runs)
+    if len(runs) > 1:
+        index = isd_index([folder for folder, _ in runs], (arguments.out or Path("outputs")).resolve() / "index.html")
+        print(f"{total - failed} of {total} reports made for {len(runs)} districts. Open {index}")
+    else:
+        print(f"{total - failed} of {total} reports made. Open {runs[0][0] / 'index.html'}")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -109,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_command_validate)
 
     run = commands.add_parser("run", help="validate, then make every report of a review as HTML and PDF")
-    run.add_argument("config", type=Path, help="the review YAML")
+    run.add_argument("config", type=Path, nargs="*", help="the review YAML (several for an ISD: parameters/isd/*.yaml)")
+    run.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER", help="re-run only what failed or is missing in an earlier run folder")
     run.add_argument("--building", action="append", metavar="CODE", help="only this building (repeatable)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: the YAML's output_folder)")
     run.add_argument("--formats", default="html,pdf", help="html or html,pdf (default)")

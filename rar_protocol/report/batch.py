@@ -22,9 +22,11 @@ from typing import Any, Callable
 import nbformat
 import papermill
 
+from rar_protocol import determination
 from rar_protocol.loading import Review, load_review
+from rar_protocol.options import OPTION_NOTEBOOKS, OPTION_TITLES
 from rar_protocol.problems import InputError, Problem
-from rar_protocol.protocol import safe_file_name
+from rar_protocol.protocol import export, safe_file_name
 from rar_protocol.report import provenance
 from rar_protocol.report.browser import ChromiumPdfPrinter, make_pdf
 from rar_protocol.report.context import data_object_folder_name
@@ -32,6 +34,7 @@ from rar_protocol.report.render import PdfError, find_browser, render_html, writ
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 DISTRICT_NOTEBOOK = "10_district_financial_review.ipynb"
+DETERMINATION_NOTEBOOK = "30_equity_determination.ipynb"
 FORMATS = ("html", "pdf")
 
 
@@ -87,11 +90,18 @@ def notebooks_folder() -> Path:
 
 
 def plan(review: Review, buildings: tuple[str, ...] = ()) -> list[ReportJob]:
-    """The reports a review asks for: the district financial review, for now."""
+    """The reports a review asks for: the district financial review, then for each building under
+    review the inquiry report of the chosen option and, with a determination file, the determination."""
     unknown = [code for code in buildings if code not in set(review.tables["buildings"]["building_code"])]
     if unknown:
         raise InputError([Problem("--building", f"Building '{code}' is not in the review's buildings table.", "Use a building_code from the buildings table.") for code in unknown])
-    return [ReportJob(DISTRICT_NOTEBOOK, "District Financial Review")]
+    option = review.config.option.number
+    jobs = [ReportJob(DISTRICT_NOTEBOOK, "District Financial Review")]
+    for code in buildings or tuple(review.buildings_under_review()):
+        jobs.append(ReportJob(OPTION_NOTEBOOKS[option], OPTION_TITLES[option], code))
+        if review.config.determination_file:
+            jobs.append(ReportJob(DETERMINATION_NOTEBOOK, "Resource Equity Determination", code))
+    return jobs
 
 
 def run_folder_for(review: Review, options: RunOptions) -> Path:
@@ -251,20 +261,81 @@ ul {{ margin: 0; padding-left: 1.2em; font-size: 0.85em; }}
 """
 
 
-def run(config_path: Path, options: RunOptions, *, log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> tuple[Path, list[ReportResult]]:
-    """Validate, then make every report of the review; returns the run folder and the results."""
+class Progress:
+    """A progress bar on a terminal, plain lines otherwise; every line also goes to the run's log file."""
+
+    def __init__(self, total: int, log_path: Path, stream: Any = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.bar = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.log = log_path.open("a", encoding="utf-8")
+
+    def report(self, line: str, *, finished: bool = True) -> None:
+        self.done += finished
+        stamp = time.strftime("%H:%M:%S")
+        self.log.write(f"{stamp} [{self.done}/{self.total}] {line}\n")
+        self.log.flush()
+        if self.bar:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            self.stream.write(f"\r\033[K[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {line[:60]}")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{self.done}/{self.total}] {line}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.log.close()
+
+
+def _previous_results(run_folder: Path) -> tuple[dict[str, Any], list[ReportResult]]:
+    """The manifest of an earlier run and its reports that are complete on disk."""
+    manifest_path = run_folder / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError([Problem(str(run_folder), "This folder has no manifest.json, so it is not a run folder to resume.", "Give the folder that holds index.html and manifest.json, e.g. outputs/<district>/<date>.")])
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    complete = []
+    for entry in manifest["reports"]:
+        result = ReportResult(**entry)
+        files = [result.html, result.pdf if result.pdf or not result.pdf_error else None]
+        if result.status == "ok" and all((run_folder / name).is_file() for name in files if name):
+            complete.append(result)
+    return manifest, complete
+
+
+def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = None, stream: Any = None) -> tuple[Path, list[ReportResult]]:
+    """Validate, then make every report of the review (or, with ``resume``, those an earlier run did
+    not finish); returns the run folder and the results."""
+    kept: list[ReportResult] = []
+    if resume is not None:
+        manifest, kept = _previous_results(resume)
+        parameters = manifest["provenance"]["parameters"]
+        config_path = Path(parameters["config_path"])
+        options = RunOptions(
+            out=resume.parent.parent, buildings=tuple(b for b in parameters.get("buildings", "").split(",") if b),
+            formats=tuple(parameters.get("formats", "html,pdf").split(",")), workers=options.workers, pdf_engine=options.pdf_engine,
+            browser=options.browser, data_folder=options.data_folder, run_date=date.fromisoformat(parameters["run_date"]),
+        )
+    assert config_path is not None
     review = load_review(config_path, data_folder=options.data_folder)
-    jobs = plan(review, options.buildings)
+    done = {(result.notebook, result.building_code) for result in kept}
+    jobs = [job for job in plan(review, options.buildings) if (job.notebook, job.building_code) not in done]
+    determinations = determination.check_determinations(review)
     run_date = options.run_date or date.today()
-    run_folder = run_folder_for(review, options)
+    run_folder = resume if resume is not None else run_folder_for(review, options)
     run_folder.mkdir(parents=True, exist_ok=True)
     parameters = {"config_path": str(review.config_path), "run_date": run_date.isoformat(), "formats": ",".join(options.formats), "buildings": ",".join(options.buildings)}
     run_provenance = provenance.collect(review.input_files, parameters)
     provenance_path = run_folder / "provenance.json"
     provenance.write(run_provenance, provenance_path)
-    results: list[ReportResult] = []
+    if determinations:
+        export(determination.micip_export(review, determinations), run_folder / "data_objects" / "district", run_date, naming=review.config.naming)
+    results: list[ReportResult] = list(kept)
     lock = threading.Lock()
     pdf_maker = _PdfMaker(options.pdf_engine, options.browser) if "pdf" in options.formats and options.pdf_engine != "none" else None
+    progress = Progress(len(jobs), run_folder / "run.log", stream)
 
     def make(job: ReportJob) -> ReportResult:
         result, executed = execute(job, review, run_folder, run_date, provenance_path)
@@ -287,18 +358,37 @@ def run(config_path: Path, options: RunOptions, *, log: Callable[[str], None] = 
             results.append(result)
             results.sort(key=lambda item: (item.building_code or "", item.notebook))
             write_manifest(run_folder, results, run_provenance, review)
+            note = f" ({result.error['name']}: {result.error['message']})" if result.error else ""
+            progress.report(f"{result.title}{' ' + result.building_code if result.building_code else ''}: {result.status}{note}")
+            if result.pdf_error:
+                progress.report(f"PDF not made: {result.pdf_error}", finished=False)
         return result
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-            futures = [pool.submit(make, job) for job in jobs]
-            for done, future in enumerate(as_completed(futures), start=1):
-                result = future.result()
-                note = f" ({result.error['name']}: {result.error['message']})" if result.error else ""
-                log(f"[{done}/{len(jobs)}] {result.title}{' ' + result.building_code if result.building_code else ''}: {result.status}{note}")
-                if result.pdf_error:
-                    log(f"    PDF not made: {result.pdf_error}")
+            for future in as_completed([pool.submit(make, job) for job in jobs]):
+                future.result()
     finally:
+        progress.close()
         if pdf_maker is not None:
             pdf_maker.close()
+    if not jobs:
+        write_manifest(run_folder, results, run_provenance, review)
     return run_folder, results
+
+
+def isd_index(run_folders: list[Path], destination: Path) -> Path:
+    """An ISD's start page linking each district's run index, with its report counts."""
+    rows = []
+    for folder in run_folders:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        ok = sum(1 for report in manifest["reports"] if report["status"] == "ok")
+        link = os.path.relpath(folder / "index.html", destination.parent)
+        rows.append(f"<tr><td><a href='{html.escape(link)}'>{html.escape(manifest['district_name'])}</a></td><td>{html.escape(manifest['district_code'])}</td><td>{ok} of {len(manifest['reports'])} reports made</td></tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Resource Allocation Reviews</title>
+<style>body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; }} table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #ccd; padding: 4px 8px; text-align: left; }}</style>
+</head><body><h1>Resource Allocation Reviews</h1>
+<table><thead><tr><th>District</th><th>Code</th><th>Status</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>
+"""
+    return write_atomically(destination, page.encode("utf-8"))
