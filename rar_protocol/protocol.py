@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rar_protocol.config import read_yaml
+from rar_protocol.files import write_atomically
 from rar_protocol.privacy import MARKER
 from rar_protocol.problems import InputError, Problem
 
@@ -47,6 +48,15 @@ class DataObject:
     display: pd.DataFrame | None = None
     # Measures this analysis needed but the review did not have: listed as "data we do not have".
     missing: list[str] = field(default_factory=list)
+    _png: bytes | None = field(default=None, init=False, repr=False)
+
+    def png(self) -> bytes | None:
+        """The figure as PNG bytes, drawn once however many times it is shown or exported."""
+        if self.figure is None:
+            return None
+        if self._png is None:
+            self._png = figure_png(self.figure)
+        return self._png
 
     @property
     def key(self) -> str:
@@ -73,12 +83,6 @@ def micip_name(name: str, run_date: date, *, naming: str = "name_first") -> str:
     return f"{stamp}_RAR_{base}" if naming == "date_first" else f"RAR_{base}_{stamp}"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-
-
 def figure_png(figure: Figure) -> bytes:
     """The figure as PNG bytes, identical for identical inputs (no timestamps or versions inside)."""
     buffer = io.BytesIO()
@@ -93,14 +97,14 @@ def export(data_object: DataObject, folder: Path, run_date: date, *, naming: str
     written = []
     if data_object.table is not None:
         csv_path = folder / f"{base}.csv"
-        _atomic_write(csv_path, data_object.table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+        write_atomically(csv_path, data_object.table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
         written.append(csv_path)
         xlsx_path = folder / f"{base}.xlsx"
-        _atomic_write(xlsx_path, _xlsx_bytes(data_object, run_date))
+        write_atomically(xlsx_path, _xlsx_bytes(data_object, run_date))
         written.append(xlsx_path)
     if data_object.figure is not None:
         png_path = folder / f"{base}.png"
-        _atomic_write(png_path, figure_png(data_object.figure))
+        write_atomically(png_path, data_object.png())
         written.append(png_path)
     return written
 
@@ -181,7 +185,7 @@ def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], 
     if data_object.observations:
         parts.append("<p><strong>What the data shows</strong></p><ul class='rar-observations'>" + "".join(f"<li>{html.escape(text)}</li>" for text in data_object.observations) + "</ul>")
     if data_object.figure is not None:
-        encoded = base64.b64encode(figure_png(data_object.figure)).decode("ascii")
+        encoded = base64.b64encode(data_object.png()).decode("ascii")
         parts.append(f"<img class='rar-figure' alt='{html.escape(data_object.name)}' src='data:image/png;base64,{encoded}'/>")
     if data_object.display is not None:
         parts.append(table_html(data_object.display))

@@ -11,6 +11,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from rar_protocol.files import write_atomically
+
 KEY_PACKAGES = ("rar-protocol", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "pydantic", "papermill", "nbconvert", "nbclient", "ipykernel")
 
 
@@ -46,9 +48,7 @@ def collect(input_files: list[Path], parameters: dict[str, Any]) -> dict[str, An
 
 def write(provenance: dict[str, Any], path: Path) -> None:
     """Save the provenance as JSON (written whole, then renamed into place)."""
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_text(json.dumps(provenance, indent=2, sort_keys=True), encoding="utf-8")
-    temporary.replace(path)
+    write_atomically(path, json.dumps(provenance, indent=2, sort_keys=True).encode("utf-8"))
 
 
 def footer_html(provenance: dict[str, Any]) -> str:

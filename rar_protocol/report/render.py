@@ -15,6 +15,8 @@ from jinja2 import DictLoader
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from rar_protocol.files import write_atomically
+
 __all__ = ["PRINT_STYLESHEET", "PdfError", "find_browser", "render_html", "write_atomically"]
 
 BROWSER_ENVIRONMENT_VARIABLE = "RAR_BROWSER"
@@ -159,32 +161,6 @@ def _strip_remote_resources(html: str) -> str:
     """Remove <script src> and <link href> tags that point at the network."""
     html = REMOTE_SCRIPT_PATTERN.sub("", html)
     return REMOTE_LINK_PATTERN.sub("", html)
-
-
-def write_atomically(destination: Path, data: bytes) -> Path:
-    """Write bytes via a temporary sibling file so the destination is complete or absent."""
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        # mkstemp creates 0600 files; give the report the permissions a normal file would get.
-        os.chmod(temporary_name, 0o666 & ~_current_umask())
-        os.replace(temporary_name, destination)
-    except BaseException:
-        Path(temporary_name).unlink(missing_ok=True)
-        raise
-    return destination
-
-
-def _current_umask() -> int:
-    """Return the process umask (reading it requires setting it, so restore it at once)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def find_browser(explicit: str | None = None) -> Path | None:
