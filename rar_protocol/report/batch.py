@@ -30,6 +30,7 @@ from rar_protocol.protocol import export, safe_file_name
 from rar_protocol.report import provenance
 from rar_protocol.report.browser import ChromiumPdfPrinter, make_pdf
 from rar_protocol.report.context import data_object_folder_name
+from rar_protocol.report.kernels import KernelServer, forking_supported
 from rar_protocol.report.render import PdfError, find_browser, render_html, write_atomically
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -118,8 +119,9 @@ def _execution_error(error: Exception) -> dict[str, Any]:
     return {"cell": None, "name": type(error).__name__, "message": str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__}
 
 
-def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, provenance_path: Path) -> tuple[ReportResult, Path | None]:
-    """Execute one notebook with papermill into the run folder; returns the result and the executed notebook."""
+def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, provenance_path: Path, kernel_manager_class: type | None = None) -> tuple[ReportResult, Path | None]:
+    """Execute one notebook with papermill into the run folder, in a fresh kernel (forked from the warm
+    kernel server when ``kernel_manager_class`` is given); returns the result and the executed notebook."""
     result = ReportResult(notebook=job.notebook, building_code=job.building_code, title=job.title)
     folder = notebooks_folder()
     executed = run_folder / "notebooks" / f"{job.stem}.ipynb"
@@ -133,10 +135,11 @@ def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, pr
         "provenance_path": str(provenance_path),
     }
     started = time.perf_counter()
+    kernel = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
     try:
         papermill.execute_notebook(
             str(folder / job.notebook), str(partial), parameters=parameters, cwd=str(folder), kernel_name="python3",
-            progress_bar=False, log_output=False, execution_timeout=900,
+            progress_bar=False, log_output=False, execution_timeout=900, shutdown_kernel="immediate", **kernel,
         )
     except Exception as error:  # any failure inside a report is recorded, never fatal to the batch
         result.error = _execution_error(error)
@@ -261,6 +264,16 @@ ul {{ margin: 0; padding-left: 1.2em; font-size: 0.85em; }}
 """
 
 
+def _start_kernel_server(review: Review, run_folder: Path) -> KernelServer | None:
+    """A warm kernel server for the run, or None (ordinary kernels) where forking is not possible."""
+    if not forking_supported() or os.environ.get("RAR_KERNELS") == "plain":
+        return None
+    try:
+        return KernelServer([review.config_path], run_folder / "kernels.log").__enter__()
+    except RuntimeError:
+        return None
+
+
 class Progress:
     """A progress bar on a terminal, plain lines otherwise; every line also goes to the run's log file."""
 
@@ -336,9 +349,10 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
     lock = threading.Lock()
     pdf_maker = _PdfMaker(options.pdf_engine, options.browser) if "pdf" in options.formats and options.pdf_engine != "none" else None
     progress = Progress(len(jobs), run_folder / "run.log", stream)
+    server = _start_kernel_server(review, run_folder) if jobs else None
 
     def make(job: ReportJob) -> ReportResult:
-        result, executed = execute(job, review, run_folder, run_date, provenance_path)
+        result, executed = execute(job, review, run_folder, run_date, provenance_path, server.manager_class if server else None)
         if executed is not None:
             try:
                 html_path = _render(result, executed, job, run_folder, review)
@@ -370,6 +384,8 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
                 future.result()
     finally:
         progress.close()
+        if server is not None:
+            server.__exit__(None, None, None)
         if pdf_maker is not None:
             pdf_maker.close()
     if not jobs:

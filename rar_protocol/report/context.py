@@ -7,6 +7,7 @@ works in JupyterLab, in the rendered HTML report and in the PDF.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from datetime import date
@@ -44,12 +45,32 @@ GUIDING_QUESTIONS = [
 ]
 
 
+_REVIEWS: dict[Path, tuple[tuple, Review]] = {}
+
+
+def _fingerprint(paths: list[Path]) -> tuple:
+    return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in paths if path.exists())
+
+
+def cached_review(config_path: str | Path) -> Review:
+    """The review, loaded once per process while its files are unchanged; each caller gets its own copy
+    of the tables, so a notebook that edits them cannot change what the next report sees."""
+    key = Path(config_path).resolve()
+    cached = _REVIEWS.get(key)
+    if cached is None or cached[0] != _fingerprint(cached[1].input_files):
+        review = load_review(key)
+        cached = (_fingerprint(review.input_files), review)
+        _REVIEWS[key] = cached
+    review = cached[1]
+    return dataclasses.replace(review, tables={name: frame.copy() for name, frame in review.tables.items()})
+
+
 class ReportContext:
     """One report being made from a notebook: district-level, or for one building."""
 
     def __init__(self, config_path: str | Path, *, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "") -> None:
         self.config_path = Path(config_path)
-        self.review: Review = load_review(self.config_path)
+        self.review: Review = cached_review(self.config_path)
         self.building_code = building_code or None
         self.run_date = date.fromisoformat(run_date) if run_date else date.today()
         self.output_folder = Path(output_folder) if output_folder else None
