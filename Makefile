@@ -32,3 +32,6 @@ schema: $(STAMP)
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_reports.py
