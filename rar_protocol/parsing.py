@@ -8,6 +8,8 @@ and percent columns are not errors: they come back as NA with a separate "suppre
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,18 +50,43 @@ CATEGORY_ALIASES: dict[str, str] = {
 }
 
 
+def map_distinct(series: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """Apply ``function`` once per distinct value: exports repeat a few codes and labels millions of times."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [function(value) for value in uniques]
+    mapped[-1] = function(None)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+
+
 def is_suppression_marker(series: pd.Series) -> pd.Series:
     """True where a cell holds a suppression marker such as ``*``, ``<10`` or ``N/A``."""
-    text = series.astype("string")
-    return text.str.match(SUPPRESSION_PATTERN).fillna(False).astype(bool)
+    return map_distinct(series, lambda value: not _is_blank(value) and bool(SUPPRESSION_PATTERN.match(str(value)))).astype(bool)
 
 
 def _blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype("string").str.strip() == "").fillna(True)
+    return map_distinct(series, _is_blank).astype(bool)
 
 
 def parse_number(series: pd.Series, *, allow_currency: bool = True) -> tuple[pd.Series, pd.Series]:
     """Numbers with thousands separators, currency signs and accounting negatives."""
+    # Plain numbers are most cells: convert them all at once, and clean only what did not convert.
+    values = pd.to_numeric(series, errors="coerce").astype(float)
+    failed = values.isna() & series.notna()
+    bad = pd.Series(False, index=series.index)
+    if failed.any():
+        cleaned, cleaned_bad = _parse_written_numbers(series[failed], allow_currency)
+        values[failed] = cleaned
+        bad[failed] = cleaned_bad
+    return values, bad
+
+
+def _parse_written_numbers(series: pd.Series, allow_currency: bool) -> tuple[pd.Series, pd.Series]:
+    """Numbers as people type them: "$1,234.50", "(1,234)", "1,000-"; blanks stay missing."""
     text = series.astype("string").str.strip()
     negative = text.str.match(r"^\(.*\)$").fillna(False) | text.str.endswith("-").fillna(False)
     cleaned = text.str.replace(r"[\s,]", "", regex=True)
@@ -70,8 +97,7 @@ def parse_number(series: pd.Series, *, allow_currency: bool = True) -> tuple[pd.
     values = pd.to_numeric(cleaned.where(valid), errors="coerce").astype(float)
     values = values.where(~negative, -values.abs())
     blank = _blank(series)
-    bad = ~valid & ~blank
-    return values.where(~blank, np.nan), bad
+    return values.where(~blank, np.nan), ~valid & ~blank
 
 
 def parse_percent(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -95,6 +121,8 @@ def normalize_school_year(value: object) -> str | None:
         return None
     text = str(value).strip().upper().replace("–", "-").replace("—", "-")
     text = re.sub(r"\.0+$", "", text)
+    # MI School Data writes "24 - 25 School Year".
+    text = re.sub(r"^(\d{2})(\s*[-/]\s*\d{2})\s+SCHOOL\s+YEAR$", r"20\1\2", text)
     match = re.fullmatch(r"(\d{4})\s*[-/]\s*(\d{2}|\d{4})", text)
     if match:
         start, end = int(match.group(1)), match.group(2)
@@ -115,24 +143,24 @@ def normalize_school_year(value: object) -> str | None:
 
 def parse_school_year(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """School years in one canonical form, "2023-24"."""
-    unique = {value: normalize_school_year(value) for value in series.dropna().unique()}
-    values = series.map(unique).astype("object")
-    bad = values.isna() & ~_blank(series)
-    return values.where(values.notna(), None), bad
+    values = map_distinct(series, lambda value: None if _is_blank(value) else normalize_school_year(value))
+    return values, values.isna() & ~_blank(series)
+
+
+def _code(value: Any) -> str | None:
+    if _is_blank(value):
+        return None
+    return re.sub(r"^(\d+)\.0+$", r"\1", str(value).strip())
 
 
 def parse_code(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Codes as text; an Excel float such as "4937.0" loses its ".0" (its zeros are restored by zero_pad)."""
-    text = series.astype("string").str.strip().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    blank = _blank(series)
-    return text.where(~blank).astype("object").where(~blank, None), pd.Series(False, index=series.index)
+    return map_distinct(series, _code), pd.Series(False, index=series.index)
 
 
 def parse_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Text with surrounding spaces removed."""
-    text = series.astype("string").str.strip()
-    blank = _blank(series)
-    return text.astype("object").where(~blank, None), pd.Series(False, index=series.index)
+    return map_distinct(series, lambda value: None if _is_blank(value) else str(value).strip()), pd.Series(False, index=series.index)
 
 
 def normalize_category(value: str) -> str:
@@ -148,7 +176,7 @@ def parse_category(series: pd.Series, allowed: tuple[str, ...]) -> tuple[pd.Seri
             lookup.setdefault(alias, target)
 
     def match(value: object) -> object:
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        if _is_blank(value):
             return None
         key = normalize_category(str(value))
         if key in lookup:
@@ -158,9 +186,9 @@ def parse_category(series: pd.Series, allowed: tuple[str, ...]) -> tuple[pd.Seri
             return allowed[int(key) - 1]
         return value
 
-    values = series.map(match).astype("object")
+    values = map_distinct(series, match)
     bad = values.notna() & ~values.isin(allowed)
-    return values.where(values.notna(), None), bad
+    return values, bad
 
 
 _TRUE = {"yes", "y", "true", "t", "1", "x", "1.0"}
@@ -169,9 +197,6 @@ _FALSE = {"no", "n", "false", "f", "0", "0.0", ""}
 
 def parse_flag(series: pd.Series, default: bool = False) -> tuple[pd.Series, pd.Series]:
     """Yes/no values; blank is the column's default."""
-    text = series.astype("string").str.strip().str.lower().fillna("")
-    values = pd.Series(default, index=series.index, dtype=bool)
-    values[text.isin(_TRUE)] = True
-    values[text.isin(_FALSE - {""})] = False
-    bad = ~text.isin(_TRUE | _FALSE)
-    return values, bad
+    text = map_distinct(series, lambda value: "" if _is_blank(value) else str(value).strip().lower())
+    values = text.map(lambda value: True if value in _TRUE else False if value in _FALSE - {""} else default).astype(bool)
+    return values, ~text.isin(_TRUE | _FALSE)

@@ -27,7 +27,7 @@ def sample_copy(tmp_path: Path) -> Path:
     """A writable copy of the sample review (YAML and data), for breaking things on purpose."""
     data = tmp_path / "data"
     shutil.copytree(SAMPLE_DATA, data)
-    for name in ("protocol_prompts.yaml", "sample_responses.yaml"):
+    for name in ("protocol_prompts.yaml", "sample_responses.yaml", "sample_determination.yaml"):
         shutil.copy(SAMPLE_CONFIG.parent / name, tmp_path / name)
     config = tmp_path / "review.yaml"
     text = SAMPLE_CONFIG.read_text(encoding="utf-8").replace("data_folder: ../data/sample", "data_folder: data")
