@@ -45,8 +45,14 @@ def _option_name(number: int) -> str:
 def _command_validate(arguments: argparse.Namespace) -> int:
     from rar_protocol.loading import load_review
 
+    from rar_protocol.determination import check_determinations
+
     review = load_review(arguments.config, data_folder=arguments.data_folder)
+    determinations = check_determinations(review)
     print(summary(review))
+    if determinations:
+        inequities = sum(1 for entry in determinations.values() if entry.finding == "inequity")
+        print(f"Determinations: {len(determinations)} ({inequities} inequity, {len(determinations) - inequities} equity)")
     print("\nValid: no problems found.")
     return EXIT_OK
 
