@@ -146,9 +146,10 @@ def load_responses(path: Path | None) -> dict[str, Any]:
     return raw
 
 
-def _format_cell(column: str, value: Any) -> str:
+def _format_cell(column: str, value: Any, suppressed: bool) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
-        return MARKER if "suppressed" not in column else ""
+        # The marker says "hidden for privacy"; a value that simply does not exist shows a dash.
+        return html.escape(MARKER) if suppressed else "–"
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, (int, float)):
@@ -163,12 +164,17 @@ def _format_cell(column: str, value: Any) -> str:
 
 
 def table_html(table: pd.DataFrame, *, max_rows: int = 60) -> str:
-    """The table as HTML with dollars, percents and counts formatted by their column labels."""
+    """The table as HTML with dollars, percents and counts formatted by their column labels.
+
+    Empty cells of a row whose "suppressed" (or "Suppressed") column is true show the privacy marker.
+    """
     shown = table.head(max_rows)
+    flag = next((column for column in shown.columns if str(column).lower() == "suppressed"), None)
+    hidden = shown[flag].fillna(False).astype(bool).tolist() if flag is not None else [False] * len(shown)
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in shown.columns)
     rows = []
-    for record in shown.itertuples(index=False):
-        cells = "".join(f"<td>{_format_cell(str(column), value)}</td>" for column, value in zip(shown.columns, record))
+    for record, suppressed in zip(shown.itertuples(index=False), hidden):
+        cells = "".join(f"<td>{_format_cell(str(column), value, suppressed)}</td>" for column, value in zip(shown.columns, record))
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p class='rar-note'>{len(table) - max_rows} more rows in the exported CSV/XLSX.</p>" if len(table) > max_rows else ""
     return f"<table class='rar-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"

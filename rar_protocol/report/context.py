@@ -71,7 +71,8 @@ class ReportContext:
     def __init__(self, config_path: str | Path, *, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "") -> None:
         self.config_path = Path(config_path)
         self.review: Review = cached_review(self.config_path)
-        self.building_code = building_code or None
+        # papermill's -p turns 01234 into a number; codes are text here (use -r to keep leading zeros).
+        self.building_code = str(building_code) if building_code not in ("", None) else None
         self.run_date = date.fromisoformat(run_date) if run_date else date.today()
         self.output_folder = Path(output_folder) if output_folder else None
         config = self.review.config
