@@ -440,6 +440,10 @@ def need_table(review: Review) -> pd.DataFrame:
         if group in weights:
             hidden |= shown["suppressed"] & table[group].notna()
     table["weighted_pupils_shown"] = table["weighted_pupils"].where(~hidden)
+    # Dollars per weighted pupil beside dollars per pupil would give the weighted pupils back: hide them too.
+    for measure in ("total", "state_local"):
+        table[f"{measure}_per_weighted_pupil"] = table[f"{measure}_per_weighted_pupil"].where(~hidden)
+    table["suppressed"] = hidden
     return table
 
 
@@ -462,16 +466,17 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     years = sorted(table["school_year"].unique())
     district = table.groupby("school_year")[["state_local_dollars", "pupils"]].sum()
     district["state_local_per_pupil"] = district["state_local_dollars"] / district["pupils"]
-    # Per need-weighted pupil, only buildings whose need counts are known: their dollars over their weighted pupils.
-    known = table[table["weighted_pupils"].notna()].groupby("school_year")[["state_local_dollars", "pupils", "weighted_pupils"]].sum()
+    # Per need-weighted pupil, only buildings whose weighted figures are shown: their dollars over their
+    # weighted pupils (a hidden building inside the district figure could be recovered by subtraction).
+    known = table[table["weighted_pupils_shown"].notna()].groupby("school_year")[["state_local_dollars", "pupils", "weighted_pupils"]].sum()
     district["state_local_per_weighted_pupil"] = known["state_local_dollars"] / known["weighted_pupils"]
     district["need_index"] = known["weighted_pupils"] / known["pupils"]
     observations = []
     year = years[-1]
     latest = table[table["school_year"] == year].reset_index(drop=True)
     row = latest[latest["building_code"] == building_code].iloc[0]
-    if pd.isna(row["weighted_pupils"]):
-        observations.append(f"{building}'s need-group counts for {year} are incomplete, so its need-weighted figure is unknown.")
+    if pd.isna(row["weighted_pupils_shown"]):
+        observations.append(f"{building}'s need-group counts for {year} are incomplete or too small to show, so its need-weighted figure is not shown.")
     else:
         index = row["weighted_pupils"] / row["pupils"]
         unweighted_gap = row["state_local_per_pupil"] - district.loc[year, "state_local_per_pupil"]
@@ -507,6 +512,7 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         "State + local per need-weighted pupil ($)": table["state_local_per_weighted_pupil"].round(2),
         "Total per need-weighted pupil ($)": table["total_per_weighted_pupil"].round(2),
         "Flag": table["flag"],
+        "Suppressed": table["suppressed"],
     })
     display = shown[shown["School year"] == year].drop(columns=["Building code", "School year", "Flag"])
     figure = ranked_bars_chart(

@@ -107,10 +107,12 @@ def test_need_weighted_spending_by_hand(review):
     assert table.loc[ASPEN, "weighted_pupils"] == pytest.approx(125.5)
     assert table.loc[BIRCH, "weighted_pupils"] == pytest.approx(373.5)
     assert table.loc[CEDAR, "weighted_pupils"] == pytest.approx(156)
-    assert table.loc[ASPEN, "state_local_per_weighted_pupil"] == pytest.approx(900_000 / 125.5)
-    data_object = distribution.need_weighted_spending(review, ASPEN)
-    # District: 5,000,000 / (125.5 + 373.5 + 156) = 5,000,000 / 655.
-    assert any(f"${900_000 / 125.5:,.0f} of state and local money per need-weighted pupil" in text and f"${5_000_000 / 655:,.0f}" in text for text in data_object.observations)
+    # Aspen's 5 English learners are hidden, so its dollars per weighted pupil are too (they would give the count back).
+    assert pd.isna(table.loc[ASPEN, "state_local_per_weighted_pupil"])
+    assert table.loc[BIRCH, "state_local_per_weighted_pupil"] == pytest.approx(3_300_000 / 373.5)
+    data_object = distribution.need_weighted_spending(review, BIRCH)
+    # District, over the buildings shown: (3,300,000 + 800,000) / (373.5 + 156) = 4,100,000 / 529.5.
+    assert any(f"${3_300_000 / 373.5:,.0f} of state and local money per need-weighted pupil" in text and f"${4_100_000 / 529.5:,.0f}" in text for text in data_object.observations)
 
 
 def test_a_group_below_ten_is_suppressed_with_the_weighted_pupils_that_contain_it(review):
