@@ -29,7 +29,6 @@ from rar_protocol.problems import InputError, Problem
 from rar_protocol.protocol import export, safe_file_name
 from rar_protocol.report import provenance
 from rar_protocol.report.browser import ChromiumPdfPrinter, make_pdf
-from rar_protocol.report.context import data_object_folder_name
 from rar_protocol.report.kernels import KernelServer, forking_supported
 from rar_protocol.report.render import PdfError, find_browser, render_html, write_atomically
 
@@ -46,6 +45,14 @@ class ReportJob:
     notebook: str
     title: str
     building_code: str | None = None
+
+    def data_object_folder(self, review: Review) -> str:
+        """The report's MICIP files' folder: "district", or the building's code and name (its
+        determination in a subfolder, so each report lists only its own files)."""
+        if self.building_code is None:
+            return "district"
+        folder = safe_file_name(f"{self.building_code} {review.building_name(self.building_code)}")
+        return f"{folder}/determination" if self.notebook == DETERMINATION_NOTEBOOK else folder
 
     @property
     def stem(self) -> str:
@@ -130,7 +137,7 @@ def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, pr
     parameters = {
         "config_path": str(review.config_path),
         "building_code": job.building_code or "",
-        "output_folder": str(run_folder),
+        "output_folder": str(run_folder / "data_objects" / job.data_object_folder(review)),
         "run_date": run_date.isoformat(),
         "provenance_path": str(provenance_path),
     }
@@ -152,9 +159,9 @@ def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, pr
     partial.replace(executed)
     result.seconds["execute"] = round(time.perf_counter() - started, 2)
     result.notebook_path = executed.relative_to(run_folder).as_posix()
-    objects = run_folder / "data_objects" / data_object_folder_name(review, job.building_code)
+    objects = run_folder / "data_objects" / job.data_object_folder(review)
     if objects.is_dir():
-        result.data_objects = sorted(path.relative_to(run_folder).as_posix() for path in objects.iterdir() if not path.name.startswith("."))
+        result.data_objects = sorted(path.relative_to(run_folder).as_posix() for path in objects.iterdir() if path.is_file() and not path.name.startswith("."))
     return result, executed
 
 

@@ -18,7 +18,7 @@ from IPython.display import HTML
 
 from rar_protocol import inventory
 from rar_protocol.loading import Review, load_review
-from rar_protocol.protocol import DataObject, data_object_html, export, load_prompts, load_responses, safe_file_name
+from rar_protocol.protocol import DataObject, data_object_html, export, load_prompts, load_responses
 from rar_protocol.report import provenance
 
 STYLE = """
@@ -96,10 +96,8 @@ class ReportContext:
 
     @property
     def data_object_folder(self) -> Path | None:
-        """Where this report's MICIP files go: one folder per report inside the run folder."""
-        if self.output_folder is None:
-            return None
-        return self.output_folder / "data_objects" / data_object_folder_name(self.review, self.building_code)
+        """Where this report's MICIP files go (``output_folder``; none when it is empty)."""
+        return self.output_folder
 
     def header(self, title: str) -> HTML:
         """The report's styles and the line saying whom it is about (the notebook's heading is the title)."""
@@ -161,13 +159,6 @@ class ReportContext:
         else:
             block = provenance.collect(self.review.input_files, self.parameters)
         return HTML(provenance.footer_html(block))
-
-
-def data_object_folder_name(review: Review, building_code: str | None) -> str:
-    """The folder of one report's data objects: "district", or the building's code and name."""
-    if building_code is None:
-        return "district"
-    return safe_file_name(f"{building_code} {review.building_name(building_code)}")
 
 
 def open_report(config_path: str | Path, **options: Any) -> ReportContext:
