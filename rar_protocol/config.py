@@ -18,6 +18,13 @@ from rar_protocol import schema
 from rar_protocol.parsing import normalize_school_year
 from rar_protocol.problems import InputError, Problem
 
+MAXIMUM_PEERS = 10  # as in Massachusetts' RADAR: up to 10 comparison districts
+FORMATS_FOLDER = Path(__file__).resolve().parent / "formats"
+# Mapping keys whose entries a table's YAML adds to a format's (its own entries win).
+_MERGED_KEYS = ("filter", "sums", "cases", "rename", "values", "constants", "zero_pad")
+# Keys a format file has besides the mapping: which table it makes and what it reads.
+_FORMAT_ABOUT_KEYS = ("table", "description")
+
 OPTION_NAMES = {
     1: "student group",
     2: "MICIP strategy",
@@ -79,23 +86,91 @@ class Join(_Strict):
     sheet: str | None = None
     header_row: int | None = Field(default=None, ge=1)
     filter: dict[str, ConditionValue] = Field(default_factory=dict)
+    # sum: add up the joined file's rows that share a key (buildings into districts, say); source
+    # columns given the same new name are added together.
+    aggregate: Literal["sum"] | None = None
+
+    @model_validator(mode="after")
+    def _one_source_per_column(self) -> "Join":
+        targets = list(self.columns.values())
+        repeated = sorted({name for name in targets if targets.count(name) > 1})
+        if repeated and self.aggregate != "sum":
+            raise ValueError(f"several columns are joined as {', '.join(repeated)}; add aggregate: sum to add them up")
+        return self
+
+
+class Split(_Strict):
+    """Split one column (a ledger's account string, say) into named segments.
+
+    Segments are cut at ``separator``, or at fixed ``widths`` when the string has no separator;
+    with both, each separated part must have its width. A segment named null is not kept.
+    """
+
+    column: str
+    segments: list[str | None]
+    separator: str | None = None
+    widths: list[int] | None = None
+
+    @model_validator(mode="after")
+    def _layout_is_complete(self) -> "Split":
+        if not any(self.segments):
+            raise ValueError("name at least one segment (null skips a segment)")
+        if self.separator is None and self.widths is None:
+            raise ValueError("give the separator between segments, or their widths (or both)")
+        if self.separator == "":
+            raise ValueError("the separator cannot be empty; give widths instead")
+        if self.widths is not None:
+            if len(self.widths) != len(self.segments):
+                raise ValueError(f"{len(self.segments)} segments but {len(self.widths)} widths; give one width per segment")
+            if any(width < 1 for width in self.widths):
+                raise ValueError("every width must be at least 1")
+        names = [name for name in self.segments if name]
+        if len(names) != len(set(names)):
+            raise ValueError("each segment needs its own name")
+        return self
+
+    def layout(self) -> str:
+        """The layout in words, for problems: "3 segments separated by '-': fund - function_code - object_code"."""
+        names = [name or "(skipped)" for name in self.segments]
+        if self.widths is not None:
+            names = [f"{name} ({width})" for name, width in zip(names, self.widths)]
+        if self.separator is not None:
+            return f"{len(names)} segments separated by '{self.separator}': " + f" {self.separator} ".join(names)
+        return f"{sum(self.widths or [])} characters without separators: " + " + ".join(names)
+
+
+class FromLedger(_Strict):
+    """How the expenditures table is summed from the ledger (see rar_protocol.ledger)."""
+
+    # Bulletin 1022 function codes counted as building spending (prefixes): 100s instruction and
+    # 200s supporting services; community services, transfers and debt are not school spending.
+    functions: list[str] = Field(default_factory=lambda: ["1", "2"])
+    # Fund codes counted (prefixes): the general fund (11) and special revenue funds (2x); debt
+    # service (3x) and capital projects (4x) are left out, as in per-pupil expenditure reporting.
+    funds: list[str] = Field(default_factory=lambda: ["1", "2"])
+    # Lines at a location that is not a building (the district office, say).
+    district_lines: Literal["allocate_per_pupil", "leave_out"] = "allocate_per_pupil"
 
 
 class TableSource(_Strict):
     """Where a canonical table comes from and how to map the file's columns onto it.
 
-    Steps run in this order: filter, join and cases (on the file's own column names), then
-    wide_to_long, rename, values, constants, zero_pad and aggregate (on canonical names).
+    Steps run in this order: filter, split, join, sums and cases (on the file's own column
+    names), then wide_to_long, rename, values, constants, zero_pad and aggregate (on canonical
+    names). ``format`` names a built-in mapping (rar_protocol/formats) that these keys extend.
     """
 
     file: str | None = None
     format: str | None = None
+    from_ledger: bool | FromLedger = False
     sheet: str | None = None
     header_row: int | None = Field(default=None, ge=1)
     delimiter: str | None = None
     encoding: str | None = None
     filter: dict[str, ConditionValue] = Field(default_factory=dict)
+    split: Split | None = None
     join: list[Join] = Field(default_factory=list)
+    sums: dict[str, list[str]] = Field(default_factory=dict)
     cases: dict[str, list[Case]] = Field(default_factory=dict)
     wide_to_long: WideToLong | None = None
     rename: dict[str, str] = Field(default_factory=dict)
@@ -107,9 +182,18 @@ class TableSource(_Strict):
 
     @model_validator(mode="after")
     def _has_file(self) -> "TableSource":
-        if self.file is None:
-            raise ValueError("a table needs 'file' (the CSV or XLSX, relative to data_folder)")
+        if self.from_ledger and self.file is not None:
+            raise ValueError("give either 'file' or 'from_ledger', not both")
+        if self.file is None and not self.from_ledger:
+            raise ValueError("a table needs 'file' (the CSV or XLSX, relative to data_folder), or for expenditures 'from_ledger: true'")
         return self
+
+    @property
+    def ledger_rule(self) -> FromLedger | None:
+        """The from_ledger settings, or None when the table is read from its own file."""
+        if self.from_ledger is True:
+            return FromLedger()
+        return self.from_ledger or None
 
 
 class ReviewOption(_Strict):
@@ -164,13 +248,16 @@ class ReviewConfig(_Strict):
     responses_file: str | None = None
     determination_file: str | None = None
     naming: Literal["name_first", "date_first"] = "name_first"
+    # Comparison districts for the peer comparison (district codes from the district_finances
+    # table); empty: the most similar districts are suggested (rar_protocol.peers).
+    peers: list[str] = Field(default_factory=list, max_length=MAXIMUM_PEERS)
 
     @field_validator("district_code", mode="before")
     @classmethod
     def _code_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
 
-    @field_validator("buildings", mode="before")
+    @field_validator("buildings", "peers", mode="before")
     @classmethod
     def _codes_as_text(cls, value: Any) -> Any:
         return [str(item) for item in value] if isinstance(value, list) else value
@@ -191,12 +278,17 @@ class ReviewConfig(_Strict):
     @field_validator("tables")
     @classmethod
     def _known_tables(cls, tables: dict[str, TableSource]) -> dict[str, TableSource]:
-        unknown = [name for name in tables if name not in schema.TABLES]
+        unknown = [name for name in tables if name not in schema.ALL_TABLES]
         if unknown:
-            raise ValueError(f"unknown table(s) {', '.join(unknown)}; the tables are: {', '.join(schema.TABLES)}")
+            raise ValueError(f"unknown table(s) {', '.join(unknown)}; the tables are: {', '.join(schema.ALL_TABLES)}")
         missing = [name for name in schema.REQUIRED_TABLES if name not in tables]
         if missing:
             raise ValueError(f"required table(s) missing: {', '.join(missing)}")
+        for name, source in tables.items():
+            if source.from_ledger and name != "expenditures":
+                raise ValueError(f"from_ledger builds the expenditures table only, not {name}")
+            if source.from_ledger and "ledger" not in tables:
+                raise ValueError("expenditures from_ledger needs the ledger table: add tables.ledger with its file")
         return tables
 
 
@@ -246,6 +338,12 @@ class _SafeLoader(yaml.SafeLoader):
     """Safe loading only: a Python object tag in a review file is refused, never executed."""
 
 
+# YAML 1.1 reads an unquoted 01234 as an octal number (668): a code written with leading zeros
+# (district_code: 01234, peers: [00201]) stays the text it was written as.
+_SafeLoader.yaml_implicit_resolvers = {first: list(resolvers) for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_SafeLoader.yaml_implicit_resolvers["0"].insert(0, ("tag:yaml.org,2002:str", re.compile(r"^0[0-9]+$")))
+
+
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file safely, turning syntax errors into a Problem with the line."""
     label = str(path)
@@ -273,14 +371,81 @@ def _substitute(value: Any, variables: dict[str, str]) -> Any:
     return value
 
 
+def available_formats() -> list[str]:
+    """The names of the built-in formats (rar_protocol/formats/<name>.yaml)."""
+    return sorted(path.stem for path in FORMATS_FOLDER.glob("*.yaml"))
+
+
+def read_format(name: str) -> dict[str, Any]:
+    """A built-in format as written: its table, description and mapping keys."""
+    if name not in available_formats():
+        raise KeyError(name)
+    raw = yaml.load((FORMATS_FOLDER / f"{name}.yaml").read_text(encoding="utf-8"), Loader=_SafeLoader)  # noqa: S506 - SafeLoader subclass
+    return dict(raw)
+
+
+def format_mapping(name: str) -> dict[str, Any]:
+    """A built-in format's mapping keys (the TableSource keys it sets)."""
+    return {key: value for key, value in read_format(name).items() if key not in _FORMAT_ABOUT_KEYS}
+
+
+def merge_format(format_keys: dict[str, Any], table_keys: dict[str, Any]) -> dict[str, Any]:
+    """A table's keys laid over its format's: the table's win, entry by entry in mappings such as rename."""
+    merged = dict(format_keys)
+    for key, value in table_keys.items():
+        base = merged.get(key)
+        if key in _MERGED_KEYS and isinstance(value, dict) and isinstance(base, dict):
+            if key == "rename":
+                # A column the user maps to a canonical name replaces the format's column for it.
+                base = {source: target for source, target in base.items() if target not in set(value.values())}
+            combined = {**base, **value}
+            if key == "values":
+                # One column's recoding is merged too: a user adds a spelling, the format keeps the rest.
+                for column, recoding in value.items():
+                    if isinstance(base.get(column), dict) and isinstance(recoding, dict):
+                        combined[column] = {**base[column], **recoding}
+            merged[key] = combined
+        else:
+            merged[key] = value
+    return merged
+
+
+def _apply_formats(tables: Any, label: str) -> Any:
+    """Each table's keys merged over its built-in format, problems for unknown or misused formats."""
+    if not isinstance(tables, dict):
+        return tables
+    problems = []
+    result = {}
+    for name, keys in tables.items():
+        if not isinstance(keys, dict) or not isinstance(keys.get("format"), str):
+            result[name] = keys
+            continue
+        chosen = keys["format"]
+        if chosen not in available_formats():
+            near = difflib.get_close_matches(chosen, available_formats(), n=1)
+            hint = f"Did you mean '{near[0]}'? " if near else ""
+            problems.append(Problem(label, f"Unknown format '{chosen}'.", f"{hint}The formats are: {', '.join(available_formats())} (each described in docs/data_dictionary.md); or remove format: and map the columns yourself.", column=f"tables.{name}.format"))
+            continue
+        made = read_format(chosen).get("table")
+        if made != name:
+            problems.append(Problem(label, f"The format '{chosen}' makes the {made} table, not {name}.", f"Move it under tables.{made}, or choose a format for {name}: {', '.join(available_formats())}.", column=f"tables.{name}.format"))
+            continue
+        result[name] = merge_format(format_mapping(chosen), keys)
+    if problems:
+        raise InputError(problems)
+    return result
+
+
 def load_config(path: Path, *, data_folder: Path | None = None) -> tuple[ReviewConfig, Path]:
     """Read and check a review YAML; returns the config and the resolved data folder."""
     raw = read_yaml(path)
     label = str(path)
     if not isinstance(raw, dict):
         raise InputError([Problem(label, "The review file must be a mapping of keys to values.", "Start from parameters/sample.yaml.")])
+    raw = dict(raw)
+    if "tables" in raw:
+        raw["tables"] = _apply_formats(raw["tables"], label)
     if "district_code" in raw and isinstance(raw["district_code"], (str, int)):
-        raw = dict(raw)
         raw["tables"] = _substitute(raw.get("tables"), {"district_code": str(raw["district_code"])})
     try:
         config = ReviewConfig.model_validate(raw)

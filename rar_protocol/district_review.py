@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rar_protocol import charts, finance, outcomes
+from rar_protocol import charts, finance, outcomes, privacy
 from rar_protocol.loading import Review
 from rar_protocol.protocol import DataObject
 
@@ -24,13 +24,39 @@ QUADRANTS = {
 }
 
 
+SPENDING_MEASURE = "per-pupil spending by fund source"  # the inventory's name for building spending
+
+
 def money(value: float) -> str:
     """Dollars as people write them: $1,214 (negative: -$1,214)."""
     return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
 
 
 def _sources(review: Review, *tables: str) -> list[str]:
-    return [f"{name} table ({review.config.tables[name].file})" for name in tables if name in review.config.tables]
+    sources = []
+    for name in tables:
+        source = review.config.tables.get(name)
+        if source is None:
+            continue
+        if source.from_ledger:
+            sources.append(f"{name} table (summed from the ledger, {review.config.tables['ledger'].file})")
+        else:
+            sources.append(f"{name} table ({source.file})")
+    return sources
+
+
+def without_spending(review: Review, name: str, what: str) -> DataObject:
+    """The data object of an analysis that needs building spending, when the review has none: it says so."""
+    return DataObject(
+        name=name,
+        observations=[
+            f"Building spending is not in this review's data (it has no expenditures table), so {what} cannot be shown. "
+            "Michigan publishes spending by building from 2018-19 on (MI School Data's School-Level Expenditure Report); "
+            "a district can also sum its own general ledger into building spending (expenditures: {from_ledger: true})."
+        ],
+        sources=_sources(review, "enrollment"),
+        missing=[SPENDING_MEASURE],
+    )
 
 
 def _years_filter(review: Review) -> str:
@@ -73,6 +99,8 @@ def _deviation_sentence(row: pd.Series, measure: str, wording: str) -> str:
 
 def per_pupil_by_building(review: Review) -> DataObject:
     """Total, federal and state+local per-pupil spending by building and year, against the district."""
+    if not review.has("expenditures"):
+        return without_spending(review, "Per-Pupil Spending by Building and Year", "per-pupil spending by building")
     table = spending_table(review)
     latest = table[table["school_year"] == table["school_year"].max()]
     observations = []
@@ -124,9 +152,11 @@ def per_pupil_by_building(review: Review) -> DataObject:
 
 def change_over_time(review: Review) -> DataObject:
     """Each building's per-pupil spending from the first to the last year, and its largest year-over-year change."""
+    name = "Per-Pupil Spending Change Over Time"
+    if not review.has("expenditures"):
+        return without_spending(review, name, "the change in per-pupil spending over time")
     table = spending_table(review)
     years = sorted(table["school_year"].unique())
-    name = "Per-Pupil Spending Change Over Time"
     if len(years) < 2:
         return DataObject(
             name=name,
@@ -171,6 +201,8 @@ def change_over_time(review: Review) -> DataObject:
 
 def layered_ranking(review: Review) -> DataObject:
     """Buildings ranked by state+local per pupil with federal on top: do federal dollars supplement or replace?"""
+    if not review.has("expenditures"):
+        return without_spending(review, "State and Local Per-Pupil Spending Ranked", "whether federal dollars add to state and local spending")
     table = spending_table(review)
     year = table["school_year"].max()
     latest = table[table["school_year"] == year].sort_values("state_local_per_pupil", ascending=False).reset_index(drop=True)
@@ -216,6 +248,8 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
     """Total per-pupil spending against percent proficient in one subject, with quadrants at the district averages."""
     label = {"ela": "ELA", "math": "Math", "all": "All Subjects"}.get(subject, subject.title())
     name = f"Spending and {label} Proficiency by Building"
+    if not review.has("expenditures"):
+        return without_spending(review, name, f"spending beside {label} proficiency")
     proficiency = outcomes.proficiency(review, student_group="all", subjects=(subject,))
     if proficiency is None or proficiency["percent_proficient"].notna().sum() == 0:
         return DataObject(name=name, observations=[f"No {label} results for all students are in the review's outcomes, so spending cannot be set beside {label} proficiency."], sources=_sources(review, "outcomes"))
@@ -274,6 +308,8 @@ def _need_percent(review: Review, year: str, codes: pd.Series, group: str) -> pd
 
 def spending_vs_need(review: Review) -> DataObject:
     """Per-pupil spending against each building's share of need, and the personnel share of spending."""
+    if not review.has("expenditures"):
+        return student_need(review)
     table = spending_table(review)
     year = table["school_year"].max()
     latest = table[table["school_year"] == year].reset_index(drop=True)
@@ -317,8 +353,60 @@ def spending_vs_need(review: Review) -> DataObject:
     return DataObject(name="Per-Pupil Spending and Student Need", table=shown, figure=figure, observations=observations, sources=_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}", "correlations exclude flagged buildings"], notes=[MICHIGAN_CAVEAT])
 
 
+def student_need(review: Review) -> DataObject:
+    """Each building's share of need and its designation: what a review without building spending can show."""
+    year = review.latest_year
+    enrollment = review.tables["enrollment"]
+    rows = enrollment[enrollment["school_year"] == year].merge(review.tables["buildings"][["building_code", "building_name"]], on="building_code", how="left")
+    rows = rows.merge(identified_by_year(review), on=["building_code", "school_year"], how="left")
+    rows["designation"] = rows["designation"].fillna("none")
+    groups = {"economically_disadvantaged": "Economically disadvantaged", "students_with_disabilities": "Students with disabilities", "english_learners": "English learners"}
+    # A group the enrollment has no counts for at all is left out of the table, not shown as suppressed.
+    absent = [label[0].lower() + label[1:] if group != "english_learners" else label for group, label in groups.items() if rows[group].isna().all()]
+    groups = {group: label for group, label in groups.items() if rows[group].notna().any()}
+    for group in groups:
+        rows[f"{group}_percent"] = rows[group] / rows["pupils"] * 100
+    minimum = review.config.thresholds.minimum_group_size
+    # A share of a building's pupils is a student-group figure: none from fewer pupils than the threshold.
+    shown = privacy.suppress(rows, count_column="pupils", value_columns=[f"{group}_percent" for group in groups], minimum=minimum)
+    shown = shown.assign(pupils=rows["pupils"]).sort_values("building_code").reset_index(drop=True)
+    observations = without_spending(review, "", "spending beside need").observations
+    known = rows.dropna(subset=["economically_disadvantaged"])
+    if len(known) and "economically_disadvantaged" in groups:
+        district_share = known["economically_disadvantaged"].sum() / known["pupils"].sum() * 100
+        observations.append(f"Across the district's buildings, {district_share:.1f}% of pupils were economically disadvantaged in {year} (all such pupils over all pupils).")
+        for _, row in shown[(shown["designation"] != "none") & shown["economically_disadvantaged_percent"].notna()].iterrows():
+            difference = row["economically_disadvantaged_percent"] - district_share
+            observations.append(f"{row['building_name']} ({row['designation']}) had {row['economically_disadvantaged_percent']:.1f}% economically disadvantaged pupils, {abs(difference):.1f} points {'above' if difference >= 0 else 'below'} the district.")
+        ranked = shown.dropna(subset=["economically_disadvantaged_percent"])
+        if len(ranked) >= 2:
+            low = ranked.loc[ranked["economically_disadvantaged_percent"].idxmin()]
+            high = ranked.loc[ranked["economically_disadvantaged_percent"].idxmax()]
+            observations.append(f"The share ranged from {low['economically_disadvantaged_percent']:.1f}% ({low['building_name']}) to {high['economically_disadvantaged_percent']:.1f}% ({high['building_name']}).")
+    if absent:
+        observations.append(f"The enrollment table has no counts of {' or '.join(absent)}, so their shares are not shown.")
+    table = pd.DataFrame({
+        "Building code": shown["building_code"],
+        "Building": shown["building_name"],
+        "Designation": shown["designation"],
+        "Pupils": shown["pupils"],
+        **{f"{label} (%)": shown[f"{group}_percent"].round(1) for group, label in groups.items()},
+    })
+    return DataObject(
+        name="Student Need by Building",
+        table=table,
+        observations=observations,
+        sources=_sources(review, "enrollment", "designations"),
+        filters=[f"school year {year}"],
+        notes=[f"Shares are not shown for buildings with fewer than {minimum} pupils."],
+        missing=[SPENDING_MEASURE],
+    )
+
+
 def flagged_figures(review: Review) -> DataObject:
     """Building-years whose per-pupil figures need care, with the reason: flagged, never dropped."""
+    if not review.has("expenditures"):
+        return without_spending(review, "Flagged Per-Pupil Figures", "flagged per-pupil figures")
     table = spending_table(review)
     thresholds = review.config.thresholds
     flagged = table[table["flag"] != ""]
@@ -371,7 +459,7 @@ def option_evidence(review: Review) -> dict[int, list[str]]:
         in_identified = strategies[strategies["building_code"].isin(identified) & (strategies["school_year"] == year)]
         if len(in_identified):
             evidence[2].append(f"{in_identified['strategy'].nunique()} MICIP strategies cost {money(in_identified['cost'].sum())} in identified buildings in {year}.")
-    table = spending_table(review)
+    table = spending_table(review) if review.has("expenditures") else pd.DataFrame(columns=["school_year", "building_code", "state_local_deviation"])
     latest = table[(table["school_year"] == year) & table["building_code"].isin(identified)]
     below = latest[latest["state_local_deviation"] < 0]
     if len(latest):

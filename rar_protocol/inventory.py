@@ -28,12 +28,12 @@ def _filled(frame: pd.DataFrame | None, column: str) -> bool:
 def measures(review: Review) -> dict[str, bool]:
     """Each measure an analysis may use, and whether the review's data has it."""
     enrollment = review.tables["enrollment"]
-    expenditures = review.tables["expenditures"]
+    expenditures = review.table("expenditures")
     outcomes = review.table("outcomes")
     staff = review.table("staff")
     groups = set(outcomes["student_group"]) - {"all"} if outcomes is not None else set()
     return {
-        "per-pupil spending by fund source": True,
+        "per-pupil spending by fund source": expenditures is not None,
         "counts of economically disadvantaged pupils": _filled(enrollment, "economically_disadvantaged"),
         "counts of students with disabilities": _filled(enrollment, "students_with_disabilities"),
         "counts of English learners": _filled(enrollment, "english_learners"),

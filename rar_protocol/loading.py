@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from rar_protocol import parsing, schema
-from rar_protocol.config import ReviewConfig, TableSource, load_config
+from rar_protocol import ledger, parsing, schema
+from rar_protocol.config import FromLedger, ReviewConfig, TableSource, load_config
 from rar_protocol.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS, map_table
 from rar_protocol.problems import InputError, Problem
 from rar_protocol.reading import ROW, read_raw
@@ -85,6 +85,8 @@ def _column_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str, ma
         if column not in present:
             near = _near(column, present)
             hint = f"Did you mean '{near}'? Rename it to '{column}' (or map it with rename: in the YAML)." if near else f"Add the column, or map a column of yours to it with rename: in the YAML. Columns found: {', '.join(present)}."
+            if column == "school_year" and not near:
+                hint = f"A file for one year needs constants: {{school_year: 2023-24}} in the YAML (with its year); else map the year column with rename:. Columns found: {', '.join(present)}."
             problems.append(Problem(label, f"Required column '{column}' is missing.", hint, column=column))
     if not mapped:
         for column in present:
@@ -182,6 +184,12 @@ def _aggregate(frame: pd.DataFrame, spec: schema.TableSpec) -> pd.DataFrame:
     combined = pd.concat([grouped[numeric].sum(min_count=1), grouped[others].first()], axis=1).reset_index()
     for column in text_keys:
         combined[column] = combined[column].astype(object).where(combined[column] != "\0", None)
+    if "suppressed" in frame.columns:
+        # A total with a suppressed part would be a partial count shown as whole: it stays suppressed.
+        hidden = grouped["suppressed"].any().reset_index(drop=True).to_numpy()
+        combined["suppressed"] = hidden
+        counts = [c.name for c in spec.columns if c.kind == schema.COUNT and c.name in numeric]
+        combined.loc[hidden, counts] = np.nan
     return combined[frame.columns]
 
 
@@ -243,11 +251,11 @@ def load_table(
     name: str, source: TableSource, folder: Path, known_buildings: set[str] | None = None
 ) -> tuple[pd.DataFrame, list[Problem], Path]:
     """Read, map, parse and validate one table; returns the frame (with ``_row``), problems and its file."""
-    spec = schema.TABLES[name]
+    spec = schema.ALL_TABLES[name]
     path = folder / str(source.file)
     label = source.file if source.sheet is None else f"{source.file} [{source.sheet}]"
     raw = read_raw(path, sheet=source.sheet, header_row=source.header_row, delimiter=source.delimiter, encoding=source.encoding, label=label)
-    mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join)
+    mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.format)
     frame, problems = map_table(raw, source, folder, label, known_buildings)
     problems += _column_problems(frame, spec, label, mapped)
     if problems:
@@ -257,6 +265,9 @@ def load_table(
     parsed, problems = parse_table(frame, spec, label)
     if problems:
         return parsed, problems, path
+    if parsed.empty:
+        # An optional table the filters left empty (a district with no identified building): nothing to check.
+        return parsed, [], path
     if source.aggregate == "sum":
         parsed = _aggregate(parsed, spec)
     problems = _pandera_problems(parsed, spec, label) + _not_greater_problems(parsed, spec, label)
@@ -305,16 +316,36 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
         unknown = frame.index[~frame["building_code"].isin(known) & frame["building_code"].notna()]
         for index in unknown[:_MAX_CELL_PROBLEMS]:
             problems.append(Problem(label, f"Building '{frame.at[index, 'building_code']}' is not in the buildings table.", "Add the building to the buildings table, correct the code, or set only_known_buildings: true for this table.", row=int(frame.at[index, ROW]), column="building_code"))
-        if "school_year" in frame.columns:
+        if "school_year" in frame.columns and name not in schema.COMPARISON_TABLES:
             outside = frame.index[~frame["school_year"].isin(config.school_years) & frame["school_year"].notna()]
             for index in outside[:_MAX_CELL_PROBLEMS]:
                 problems.append(Problem(label, f"School year {frame.at[index, 'school_year']} is outside the review ({', '.join(config.school_years)}).", "Add the year to school_years in the review YAML, or filter the rows out.", row=int(frame.at[index, ROW]), column="school_year"))
-    problems += _coverage_problems(config, tables, labels)
+    if "expenditures" in tables:
+        problems += _coverage_problems(config, tables, labels)
+    if "district_finances" in tables:
+        problems += _comparison_problems(config, tables["district_finances"], labels["district_finances"], config_label)
     for code in config.buildings:
         if code not in known:
             near = difflib.get_close_matches(code, sorted(known), n=1)
             problems.append(Problem(config_label, f"Building '{code}' under review is not in the buildings table.", f"Did you mean '{near[0]}'?" if near else "Use a building_code from the buildings table.", column="buildings"))
     problems += _option_problems(config, tables, config_label)
+    return problems
+
+
+def _comparison_problems(config: ReviewConfig, finances: pd.DataFrame, label: str, config_label: str) -> list[Problem]:
+    """The district, and any peers named in the YAML, must be in the state-wide table for a review year."""
+    in_years = finances[finances["school_year"].isin(config.school_years)]
+    codes = set(in_years["district_code"].dropna())
+    problems = []
+    if config.district_code not in codes:
+        years = ", ".join(config.school_years)
+        problems.append(Problem(label, f"The review's district {config.district_code} has no row for {years} in this table.", "Check district_code (leading zeros kept), the file's year (constants: {school_year: ...}), or remove the table.", column="district_code"))
+    for code in config.peers:
+        if code not in codes:
+            near = difflib.get_close_matches(code, sorted(codes), n=1)
+            problems.append(Problem(config_label, f"Peer district '{code}' is not in the district_finances table ({label}) for the review's years.", (f"Did you mean '{near[0]}'? " if near else "") + "Use district codes from that table (text, leading zeros kept).", column="peers"))
+    if config.district_code in config.peers:
+        problems.append(Problem(config_label, "The review's own district is listed among its peers.", "Remove it from peers: the district is always shown beside them.", column="peers"))
     return problems
 
 
@@ -352,9 +383,9 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
     labels: dict[str, str] = {}
     files: list[Path] = [config_path]
     problems: list[Problem] = []
-    for name in schema.TABLES:
+    for name in schema.ALL_TABLES:
         source = config.tables.get(name)
-        if source is None:
+        if source is None or source.from_ledger:
             continue
         labels[name] = str(source.file)
         known = set(tables["buildings"]["building_code"].dropna()) if "buildings" in tables else None
@@ -370,11 +401,27 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
             tables[name] = frame
     if problems:
         raise InputError(problems)
+    spending = config.tables.get("expenditures")
+    if spending is not None and spending.ledger_rule is not None:
+        labels["expenditures"] = f"expenditures (summed from the ledger, {config.tables['ledger'].file})"
+        frame, problems = _expenditures_from_ledger(tables, spending.ledger_rule, labels["expenditures"])
+        if problems:
+            raise InputError(problems)
+        tables["expenditures"] = frame
     problems = check_review(config, tables, labels, str(config_path))
     if problems:
         raise InputError(problems)
-    clean = {name: _finish(frame, schema.TABLES[name]) for name, frame in tables.items()}
+    clean = {name: _finish(frame, schema.ALL_TABLES[name]) for name, frame in tables.items()}
     return Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)))
+
+
+def _expenditures_from_ledger(tables: dict[str, pd.DataFrame], rule: FromLedger, label: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The expenditures table summed from the loaded ledger, validated like a file would be."""
+    buildings = set(tables["buildings"]["building_code"].dropna())
+    frame, problems = ledger.building_expenditures(tables["ledger"], buildings=buildings, enrollment=tables["enrollment"], rule=rule, label=label)
+    if problems:
+        return frame, problems
+    return frame, _pandera_problems(frame, schema.EXPENDITURES, label)
 
 
 def _finish(frame: pd.DataFrame, spec: schema.TableSpec) -> pd.DataFrame:

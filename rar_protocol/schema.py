@@ -198,7 +198,6 @@ EXPENDITURES = TableSpec(
         "the district allocates to buildings."
     ),
     key=("building_code", "school_year", "fund_source", "category", "function_code", "object_code", "central"),
-    required=True,
     columns=(
         _building(),
         _year(),
@@ -330,10 +329,98 @@ INDICATORS = TableSpec(
     ),
 )
 
+# Bulletin 1014's groupings of spending, in the order a comparison shows them.
+REVENUE_SOURCES = ("local_revenue", "state_revenue", "federal_revenue")
+EXPENDITURE_FUNCTIONS = (
+    "basic_instruction",
+    "added_needs",
+    "instructional_support",
+    "administration",
+    "operations_maintenance",
+    "transportation",
+)
+# Measures compared with peer districts: per pupil, except the last two.
+PEER_MEASURES = (*REVENUE_SOURCES, "total_revenue", *EXPENDITURE_FUNCTIONS, "total_expenditure", "average_teacher_salary", "pupils_per_teacher")
+PER_DISTRICT_MEASURES = ("average_teacher_salary", "pupils_per_teacher")  # not divided by pupils
+# Bulletin 1014 ranks every measure from the highest, except pupils per teacher, from the fewest.
+RANK_ORDER = {"pupils_per_teacher": "1 = fewest pupils per teacher"}
+# Instruction per pupil leaves adult education pupils out, as Bulletin 1014 computes it.
+K12_MEASURES = ("basic_instruction", "added_needs")
+MEASURE_LABELS = {
+    "local_revenue": "local revenue",
+    "state_revenue": "state revenue",
+    "federal_revenue": "federal revenue",
+    "total_revenue": "total revenue",
+    "basic_instruction": "basic instruction",
+    "added_needs": "added needs",
+    "instructional_support": "instructional support",
+    "administration": "administration",
+    "operations_maintenance": "operations and maintenance",
+    "transportation": "transportation",
+    "total_expenditure": "total expenditure",
+    "average_teacher_salary": "average teacher salary",
+    "pupils_per_teacher": "pupils per teacher",
+}
+
+
+def _dollars(name: str, description: str) -> ColumnSpec:
+    return ColumnSpec(name, MONEY, description, required=False, nullable=True)
+
+
+DISTRICT_FINANCES = TableSpec(
+    name="district_finances",
+    description=(
+        "Every district's revenue and spending in dollars, pupils and teachers (Michigan's Bulletin 1014), "
+        "to set the district beside comparison districts. A state-wide table: keep every district's row, "
+        "since peers and statewide ranks come from the others. Per-pupil figures are computed from the dollars and pupils."
+    ),
+    key=("district_code", "school_year"),
+    not_greater=(("economically_disadvantaged", "headcount"),),
+    columns=(
+        ColumnSpec("district_code", CODE, "District code (text, leading zeros kept)."),
+        ColumnSpec("district_name", TEXT, "District name.", required=False, nullable=True),
+        _year(),
+        ColumnSpec("pupils", NUMBER, "Pupils (FTE membership) the per-pupil figures divide by; above zero.", minimum=0),
+        ColumnSpec(
+            "adult_education_pupils",
+            NUMBER,
+            "Adult education pupils (FTE) counted in pupils; as Bulletin 1014 does, instruction per pupil (basic instruction, added needs) leaves them out.",
+            required=False,
+            nullable=True,
+            minimum=0,
+        ),
+        _dollars("local_revenue", "Revenue from local sources, dollars."),
+        _dollars("state_revenue", "Revenue from state sources, dollars."),
+        _dollars("federal_revenue", "Revenue from federal sources, dollars."),
+        _dollars("total_revenue", "Total revenue, dollars."),
+        _dollars("basic_instruction", "Basic instruction (function 110), dollars."),
+        _dollars("added_needs", "Added needs instruction (function 120: special education, compensatory, career and technical), dollars."),
+        _dollars("instructional_support", "Instructional support (pupil and instructional staff support, functions 210-220), dollars."),
+        _dollars("administration", "Administration (general, school and business administration), dollars."),
+        _dollars("operations_maintenance", "Operations and maintenance (function 260), dollars."),
+        _dollars("transportation", "Pupil transportation (function 270), dollars."),
+        _dollars("total_expenditure", "Total expenditure, dollars."),
+        _dollars("teacher_salaries", "Teachers' salaries, dollars."),
+        ColumnSpec("teachers", NUMBER, "Teachers (FTE).", required=False, nullable=True, minimum=0),
+        _dollars("average_teacher_salary", "Average teacher salary as published (computed from teacher_salaries and teachers when absent)."),
+        ColumnSpec("locale", TEXT, 'Locale, e.g. "City: Midsize" or "Rural: Distant"; used to suggest similar districts.', required=False, nullable=True),
+        _count("economically_disadvantaged", "Economically disadvantaged pupils (e.g. free or reduced-price lunch eligible); used to suggest similar districts."),
+        _count("headcount", "Pupils in the count economically_disadvantaged comes from (its denominator)."),
+        *(
+            ColumnSpec(f"{measure}_rank", NUMBER, f"Published statewide rank of {MEASURE_LABELS[measure]}{'' if measure in PER_DISTRICT_MEASURES else ' per pupil'} ({RANK_ORDER.get(measure, '1 = highest')}; 0 or empty: not ranked, computed when the column is absent).", required=False, nullable=True, minimum=0)
+            for measure in PEER_MEASURES
+        ),
+    ),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (BUILDINGS, ENROLLMENT, DESIGNATIONS, EXPENDITURES, LEDGER, OUTCOMES, STAFF, STRATEGIES, INDICATORS)
 }
+# State-wide tables about every district, not the district's own buildings: never templated by
+# `rar init`, and only checked for the review's own district.
+COMPARISON_TABLES: dict[str, TableSpec] = {DISTRICT_FINANCES.name: DISTRICT_FINANCES}
+ALL_TABLES: dict[str, TableSpec] = {**TABLES, **COMPARISON_TABLES}
 REQUIRED_TABLES = tuple(name for name, spec in TABLES.items() if spec.required)
 
 _DTYPES = {CODE: str, TEXT: str, YEAR: str, CATEGORY: str, MONEY: float, NUMBER: float, COUNT: float, PERCENT: float, FLAG: bool}
@@ -365,21 +452,22 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
 
 
 def data_dictionary() -> str:
-    """The data dictionary of every canonical table, as markdown."""
+    """The data dictionary of every canonical table and built-in format, as markdown."""
     lines = [
         "# Data dictionary",
         "",
-        "Generated from `rar_protocol/schema.py` by `rar schema`; do not edit by hand.",
+        "Generated from `rar_protocol/schema.py` and `rar_protocol/formats/` by `rar schema`; do not edit by hand.",
         "",
         "Required for every review: " + ", ".join(f"`{name}`" for name in REQUIRED_TABLES)
         + ". The other tables are optional; an analysis that needs a missing table says so in the report.",
         "",
         "Values are read leniently: codes keep leading zeros; money may be written `$1,234.50` or "
-        "`(1,234)`; percents `45%`; school years `2023-24`, `2023-2024`, `2024` or `FY2024`; suppression "
+        "`(1,234)`; percents `45%`; school years `2023-24`, `2023-2024`, `2024`, `FY2024` or `24 - 25 School Year`; suppression "
         "markers (`*`, `<10`, `n<10`, `N/A`) in count columns are kept as suppressed, never as zero.",
     ]
-    for spec in TABLES.values():
-        lines += ["", f"## {spec.name}" + (" (required)" if spec.required else " (optional)"), "", spec.description, ""]
+    for spec in ALL_TABLES.values():
+        kind = "required" if spec.required else ("optional, state-wide" if spec.name in COMPARISON_TABLES else "optional")
+        lines += ["", f"## {spec.name} ({kind})", "", spec.description, ""]
         if spec.key:
             lines += ["Unique key: " + ", ".join(f"`{name}`" for name in spec.key) + ".", ""]
         lines += ["| column | type | required | description |", "|---|---|---|---|"]
@@ -388,4 +476,48 @@ def data_dictionary() -> str:
             lines.append(
                 f"| `{column.name}` | {kind} | {'yes' if column.required else 'no'} | {column.description} |"
             )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _ledger_section() + _formats_section()) + "\n"
+
+
+def _ledger_section() -> list[str]:
+    from rar_protocol.config import FromLedger
+
+    rule = FromLedger()
+    return [
+        "",
+        "## expenditures from the ledger",
+        "",
+        "`expenditures: {from_ledger: true}` sums the `ledger` table's actuals into building expenditures, with no file of its own "
+        "(see `rar_protocol/ledger.py`): a line counts when its fund starts with "
+        + " or ".join(f"`{prefix}`" for prefix in rule.funds)
+        + " (general and special revenue funds) and its function with "
+        + " or ".join(f"`{prefix}`" for prefix in rule.functions)
+        + " (instruction and supporting services). A line whose location is a building code is that building's; any other location "
+        "(the district office) is a district cost allocated to the buildings by their pupils that year (`central` = yes), or left out "
+        "with `district_lines: leave_out`. Objects 1000s (salaries) and 2000s (benefits) are personnel, the rest non-personnel. "
+        "Every counted line needs a `fund_source`: derive it in the ledger's mapping, e.g. with `cases` on `program`. "
+        "Change the rule with `from_ledger: {funds: [...], functions: [...], district_lines: ...}`.",
+    ]
+
+
+def _formats_section() -> list[str]:
+    from rar_protocol.config import TableSource, available_formats, format_mapping, read_format
+    from rar_protocol.mapping import columns_read
+
+    lines = [
+        "",
+        "# Built-in formats",
+        "",
+        "A table's `format: <name>` reads a published layout with no mapping written by hand. The format is a mapping "
+        "shipped in `rar_protocol/formats/<name>.yaml`; keys written beside `format:` are laid over it (entry by entry in "
+        "`filter`, `sums`, `cases`, `rename`, `values`, `constants` and `zero_pad`). When a column it reads is missing, the "
+        "problem names the columns expected and those found.",
+    ]
+    for name in available_formats():
+        about = read_format(name)
+        mapping = TableSource.model_validate({"file": "-", **format_mapping(name)})
+        lines += ["", f"## format `{name}` → `{about['table']}`", "", str(about["description"]).strip(), ""]
+        lines.append("Columns read: " + ", ".join(f"`{column}`" for column in columns_read(mapping)) + ".")
+        if mapping.split is not None:
+            lines += ["", f"Account layout (default; set `split:` for your vendor's): {mapping.split.layout()}."]
+    return lines

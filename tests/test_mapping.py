@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rar_protocol.loading import load_review
@@ -109,3 +110,49 @@ def test_district_code_selects_rows_through_substitution(wide_review):
     text = text.replace('district_code: "01010"', 'district_code: "1010"').replace("zero_pad: {district_code: 5, building_code: 5}", "zero_pad: {building_code: 5}")
     wide_review.write_text(text)
     assert len(load_review(wide_review).tables["buildings"]) == 2
+
+
+def test_codes_written_with_leading_zeros_stay_text_in_the_review_file(wide_review):
+    # YAML would read an unquoted 01010 as an octal number; the review file keeps it as written.
+    wide_review.write_text(wide_review.read_text().replace('district_code: "01010"', "district_code: 01010\nbuildings: [00044]"))
+    review = load_review(wide_review)
+    assert review.config.district_code == "01010" and review.config.buildings == ["00044"]
+
+
+def test_sums_add_columns_and_keep_suppression(wide_review):
+    folder = wide_review.parent
+    _write(folder, "lunch.csv", "Bldg,Free,Reduced\n44,100,20\n4937,<10,30\n")
+    text = wide_review.read_text().replace(
+        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+        "    join: [{file: lunch.csv, key: [Bldg], columns: {Free: free, Reduced: reduced}}]\n"
+        "    sums: {economically_disadvantaged: [free, reduced]}\n"
+        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+    )
+    wide_review.write_text(text)
+    disadvantaged = load_review(wide_review).tables["enrollment"]["economically_disadvantaged"]
+    assert disadvantaged.iloc[0] == 120 and np.isnan(disadvantaged.iloc[1])  # never 30
+
+
+def test_join_can_add_up_the_joined_rows_per_key(wide_review):
+    folder = wide_review.parent
+    # A file with one row per program: the building's need is their sum.
+    _write(folder, "programs.csv", "Bldg,Program,Served\n44,A,100\n44,B,50\n4937,A,200\n")
+    text = wide_review.read_text().replace(
+        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+        "    join: [{file: programs.csv, key: [Bldg], aggregate: sum, columns: {Served: economically_disadvantaged}}]\n"
+        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+    )
+    wide_review.write_text(text)
+    assert load_review(wide_review).tables["enrollment"]["economically_disadvantaged"].tolist() == [150.0, 200.0]
+
+
+def test_joining_two_columns_into_one_needs_aggregate_sum(wide_review):
+    text = wide_review.read_text().replace(
+        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+        "    join: [{file: counts.csv, key: [Bldg], columns: {Membership: a, Year: a}}]\n"
+        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+    )
+    wide_review.write_text(text)
+    with pytest.raises(InputError) as error:
+        load_review(wide_review)
+    assert "aggregate: sum" in error.value.problems[0].message

@@ -1,0 +1,130 @@
+"""The Michigan 2009-10 files, mapped by YAML only: Bay City School District beside its peers."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import PROJECT
+from rar_protocol import district_review, inventory, peers, schema
+from rar_protocol.loading import load_review
+
+MI_CONFIG = PROJECT / "parameters" / "examples" / "mi_2009-10.yaml"
+
+
+@pytest.fixture(scope="module")
+def review():
+    if not (PROJECT.parent / "shared" / "data" / "real" / "mi-2009-10").is_dir():
+        pytest.skip("real data not found (../shared is absent)")
+    return load_review(MI_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def bulletin() -> pd.DataFrame:
+    path = PROJECT.parent / "shared" / "data" / "real" / "mi-2009-10" / "bulletin1014_district_finances_2009-10.csv"
+    if not path.exists():
+        pytest.skip("real data not found (../shared is absent)")
+    return pd.read_csv(path, dtype=str).set_index("DCODE")
+
+
+def test_bay_city_from_the_headcount_lunch_and_identification_files(review):
+    buildings = review.tables["buildings"]
+    assert review.config.district_code == "09010" and set(buildings["district_code"]) == {"09010"}
+    assert len(buildings) == 15 and buildings["building_code"].str.fullmatch(r"\d{5}").all()
+    # Clarkston's community education program has building code 09010: the district's code is not a building's.
+    assert "09010" not in set(buildings["building_code"])
+    levels = buildings.set_index("building_code")["level"]
+    assert levels["00227"] == "high" and levels["08573"] == "alternative" and levels["00150"] == "elementary" and levels["04123"] == "middle"
+    assert review.identified_buildings() == ["00227", "08573"]
+    assert set(review.tables["designations"]["designation"]) == {"CSI"}  # both in restructuring
+    enrollment = review.tables["enrollment"].set_index("building_code")
+    # Bay City Central: 1,457 pupils in the headcount; 571 free + 137 reduced-price lunch.
+    assert (enrollment.loc["00227", "pupils"], enrollment.loc["00227", "economically_disadvantaged"], enrollment.loc["00227", "black"]) == (1457, 708, 117)
+    assert not review.has("expenditures") and not review.has("outcomes")
+
+
+def test_per_pupil_figures_from_dollars_match_the_bulletin(review, bulletin):
+    table = peers.district_measures(review.tables["district_finances"], "2009-10").set_index("district_code")
+    assert len(table) == len(bulletin) == 775
+    for measure, published in (("basic_instruction", "AVG_BASINS"), ("added_needs", "AVG_ADDINS"), ("total_revenue", "AVG_TOTREV"), ("federal_revenue", "AVG_FEDREV"), ("total_expenditure", "AVG_TOTEXP"), ("average_teacher_salary", "AVG_T_SAL")):
+        difference = (table[measure].fillna(0).round() - bulletin[published].astype(float)).abs()
+        assert difference.max() <= 1, measure
+
+
+def test_computed_statewide_ranks_agree_with_the_published_ones(review):
+    finances = review.tables["district_finances"].copy()
+    published = finances.set_index("district_code")
+    for measure in schema.PEER_MEASURES:
+        finances[f"{measure}_rank"] = float("nan")
+    computed = peers.district_measures(finances, "2009-10").set_index("district_code")
+    for measure in schema.PEER_MEASURES[:-1]:
+        ranks = published[f"{measure}_rank"].where(published[f"{measure}_rank"] > 0)
+        # The bulletin ranks rounded dollars (ties); a few places apart at most.
+        close = (computed[f"{measure}_rank"] - ranks).abs() <= 3
+        assert close[ranks.notna()].mean() >= 0.98, measure
+        assert (computed[f"{measure}_rank"].isna() == ranks.isna()).mean() >= 0.99, measure
+    # Pupils per teacher: 1 = fewest pupils per teacher, as the bulletin ranks it.
+    # (ranks of ranks: a Spearman correlation without scipy)
+    order = computed["pupils_per_teacher_rank"].rank().corr(published["pupils_per_teacher_rank"].where(published["pupils_per_teacher_rank"] > 0).rank())
+    assert order > 0.98  # the bulletin ranks whole pupils per teacher: many ties
+
+
+def test_peer_comparison_for_bay_city(review):
+    selection = peers.select_peers(review)
+    assert selection.chosen_by == "similarity" and len(selection.peers) == 10
+    assert all(len(code) == 5 and code.isdigit() for code in selection.peers)
+    objects = peers.data_objects(review)
+    assert [o.name for o in objects] == ["Peer Districts", "Per-Pupil Revenue and Spending Beside Peer Districts", "Teacher Salary and Pupils per Teacher Beside Peer Districts"]
+    spending = objects[1]
+    assert spending.table["District code"].iloc[0] == "09010"
+    assert "Basic instruction: $4,073 per pupil" in " ".join(spending.observations)  # the bulletin's AVG_BASINS
+    assert "$548 (12%) less than the peer districts together ($4,621); statewide rank 437 of 771." in " ".join(spending.observations)
+
+
+def test_every_analysis_that_needs_spending_says_so(review):
+    objects = district_review.data_objects(review)
+    for data_object in objects:
+        assert district_review.SPENDING_MEASURE in data_object.missing, data_object.name
+    need = next(o for o in objects if o.name == "Student Need by Building")
+    assert need.table["Building code"].tolist()[:2] == ["00150", "00227"]
+    assert "Wenona Center Home of Wenona High/Middle School (CSI) had 74.2% economically disadvantaged pupils" in " ".join(need.observations)
+    assert "per-pupil spending by fund source" in inventory.missing_measures(review)
+
+
+@pytest.fixture(scope="module")
+def mi_run(review, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    out = tmp_path_factory.mktemp("mi_run")
+    completed = subprocess.run([sys.executable, "-m", "rar_protocol.cli", "run", str(MI_CONFIG), "--out", str(out), "--formats", "html"], capture_output=True, text=True, timeout=600)
+    folders = [path.parent for path in out.glob("*/*/manifest.json")]
+    assert len(folders) == 1, completed.stderr
+    return completed, folders[0]
+
+
+def test_rar_validate_succeeds(review):
+    completed = subprocess.run([sys.executable, "-m", "rar_protocol.cli", "validate", str(MI_CONFIG)], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "District: Bay City School District (MI) (09010)" in completed.stdout
+
+
+def test_district_report_shows_need_designations_and_peers_with_leading_zeros(mi_run):
+    _, run_folder = mi_run
+    assert run_folder.parent.name == "09010"
+    manifest = json.loads((run_folder / "manifest.json").read_text())
+    report = next(r for r in manifest["reports"] if r["notebook"] == "10_district_financial_review.ipynb")
+    assert report["status"] == "ok", report["error"]
+    page = (run_folder / report["html"]).read_text()
+    for text in ("The district beside its peers", "Peer Districts", "Per-Pupil Revenue and Spending Beside Peer Districts", "Student Need by Building", "Building spending is not in this review", "Bay City Central High School (CSI)", "00227"):
+        assert text in page, text
+    objects = {Path(path).name: run_folder / path for path in report["data_objects"]}
+    peer_csv = next(path for name, path in objects.items() if name.startswith("RAR_Peer Districts_") and name.endswith(".csv"))
+    assert "\n09010," in peer_csv.read_text(encoding="utf-8-sig")
+
+
+def test_whole_run_succeeds_including_building_reports(mi_run):
+    completed, run_folder = mi_run
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    reports = json.loads((run_folder / "manifest.json").read_text())["reports"]
+    assert {r["building_code"] for r in reports} == {None, "00227", "08573"}
