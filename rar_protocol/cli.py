@@ -28,7 +28,7 @@ def summary(review: "Review") -> str:  # noqa: F821 - imported lazily to keep `r
         f"Review option: {config.option.number} ({_option_name(config.option.number)})",
         "Tables:",
     ]
-    for name in schema.TABLES:
+    for name in schema.ALL_TABLES:
         if name in review.tables:
             lines.append(f"  {name:<13} {len(review.tables[name]):>7,} rows")
         else:
