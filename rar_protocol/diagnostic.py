@@ -24,10 +24,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from rar_protocol import charts, distribution, equity, finance, schema
-from rar_protocol.district_review import money
 from rar_protocol.loading import Review
 from rar_protocol.privacy import MARKER, suppress
-from rar_protocol.protocol import DataObject
+from rar_protocol.protocol import DataObject, money, table_sources, years_filter
 
 DOLLARS_PER_PUPIL = "dollars per pupil"
 PERCENT = "percent"
@@ -709,7 +708,7 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
         figure=figure,
         observations=observations,
         sources=_source_list(review, compared["source"]),
-        filters=[distribution.years_filter(review), "district = the district's totals over its totals; indicators weighted by their students (or pupils)"],
+        filters=[years_filter(review.config.school_years), "district = the district's totals over its totals; indicators weighted by their students (or pupils)"],
         notes=[causes, privacy],
         missing=missing,
     )
@@ -735,7 +734,7 @@ def _latest(compared: pd.DataFrame) -> pd.DataFrame:
 def _source_list(review: Review, sources: pd.Series) -> list[str]:
     """The tables (and their files) behind a set of measure sources, in the data model's order."""
     named = {name for source in sources.unique() for name in schema.TABLES if re.search(rf"\b{name}\b", source)}
-    return distribution.table_sources(review, *[name for name in schema.TABLES if name in named])
+    return table_sources(review, *[name for name in schema.TABLES if name in named])
 
 
 def summary_data_object(review: Review, building_code: str, measures: pd.DataFrame | None = None) -> DataObject:

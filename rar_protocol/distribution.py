@@ -16,10 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from rar_protocol import charts, equity, finance, schema
-from rar_protocol.district_review import MICHIGAN_CAVEAT, money
+from rar_protocol.district_review import MICHIGAN_CAVEAT, without_spending
 from rar_protocol.loading import Review
 from rar_protocol.privacy import suppress
-from rar_protocol.protocol import DataObject
+from rar_protocol.protocol import DataObject, money, table_sources, years_filter
 
 # Bulletin 1022 functions, by code where the accounting manual names them in our domain notes,
 # otherwise by the group their first two digits belong to.
@@ -119,15 +119,6 @@ def _comparison_table(per_pupil: pd.DataFrame, review: Review, building_code: st
     return table
 
 
-def table_sources(review: Review, *tables: str) -> list[str]:
-    """Each named table the review provides, with its file: "staff table (staff.csv)"."""
-    return [f"{name} table ({review.config.tables[name].file})" for name in tables if name in review.config.tables]
-
-
-def years_filter(review: Review) -> str:
-    """The review's school years as a filter line; a single year is stated as the only one."""
-    years = review.config.school_years
-    return f"school years {years[0]} to {years[-1]}" if len(years) > 1 else f"school year {years[0]} (the only year in the review)"
 
 
 def ordinal(number: float) -> str:
@@ -292,7 +283,7 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
     """Per-pupil spending by Bulletin 1022 function, the building against the district and its peers, every year."""
     name = "Per-Pupil Spending by Function"
     if not review.has("expenditures"):
-        return _without_spending(review, name, "spending by function")
+        return without_spending(review, name, "spending by function")
     spending = review.tables["expenditures"]
     if spending["function_code"].notna().sum() == 0:
         return DataObject(
@@ -340,7 +331,7 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
         figure=figure,
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review), "all fund sources; district = all buildings' dollars over all their pupils"],
+        filters=[years_filter(review.config.school_years), "all fund sources; district = all buildings' dollars over all their pupils"],
         notes=[MICHIGAN_CAVEAT],
     )
 
@@ -359,7 +350,7 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
     """Per-pupil spending by fund source, the building against the district and its peers, every year."""
     name = "Per-Pupil Spending by Fund Source"
     if not review.has("expenditures"):
-        return _without_spending(review, name, "spending by fund source")
+        return without_spending(review, name, "spending by fund source")
     per_pupil = per_pupil_by(review, building_code, _fund_source_dollars(review), "source")
     per_pupil["order"] = per_pupil["source"].map(SOURCE_ORDER.index)
     per_pupil = per_pupil.sort_values(["school_year", "order"]).drop(columns="order").reset_index(drop=True)
@@ -401,7 +392,7 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
         figure=figure,
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review), "district = all buildings' dollars over all their pupils"],
+        filters=[years_filter(review.config.school_years), "district = all buildings' dollars over all their pupils"],
         notes=[MICHIGAN_CAVEAT],
     )
 
@@ -451,7 +442,7 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     """State + local and total dollars per need-weighted pupil: does spending follow need?"""
     name = "Need-Weighted Per-Pupil Spending"
     if not review.has("expenditures"):
-        return _without_spending(review, name, "need-weighted spending")
+        return without_spending(review, name, "need-weighted spending")
     weights, weight_notes = need_weights(review)
     if not weights:
         return DataObject(
@@ -532,7 +523,7 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         figure=figure,
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment"),
-        filters=[years_filter(review)],
+        filters=[years_filter(review.config.school_years)],
         notes=[NEED_WEIGHTS_NOTE.format(**{group: review.config.option.need_weights.get(group, 0) for group in schema.NEED_GROUPS}), *weight_notes, privacy_note],
     )
 
@@ -566,7 +557,7 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     """Equity statistics of per-pupil spending across the district's buildings, every year, and where the building sits."""
     name = "Spending Equity Statistics"
     if not review.has("expenditures"):
-        return _without_spending(review, name, "the spread of spending across buildings")
+        return without_spending(review, name, "the spread of spending across buildings")
     table = need_table(review)
     regular = table[table["flag"] == ""]
     excluded = sorted(set(table.loc[table["flag"] != "", "building_name"]))
@@ -632,7 +623,7 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     ]
     if not has_need:
         notes.append("The correlation with need is not available: the enrollment has no counts of economically disadvantaged pupils.")
-    filters = [years_filter(review)]
+    filters = [years_filter(review.config.school_years)]
     if excluded:
         filters.append("left out as flagged per-pupil figures (few pupils or implausible spending): " + ", ".join(excluded))
     return DataObject(name=name, table=shown, display=display, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=filters, notes=notes, missing=[] if has_need else ["counts of economically disadvantaged pupils"])
@@ -666,7 +657,7 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
     """Per-pupil spending in total, without Title I, and without any federal dollars, the building against the district."""
     name = "Per-Pupil Spending Excluding Federal and Title I"
     if not review.has("expenditures"):
-        return _without_spending(review, name, "spending without federal and Title I dollars")
+        return without_spending(review, name, "spending without federal and Title I dollars")
     spending = review.tables["expenditures"]
     title_i, title_i_source = title_i_dollars(review)
     total = spending.groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
@@ -704,7 +695,7 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
         figure=figure,
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "ledger"),
-        filters=[years_filter(review)],
+        filters=[years_filter(review.config.school_years)],
         notes=[title_i_source, "Spending excluding all federal funds is the state + local figure ESSA asks states to publish."],
         missing=[] if title_i is not None else ["Title I spending by building (ledger grant codes or function codes)"],
     )
@@ -712,15 +703,6 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
 
 # ---------------------------------------------------------------- utilization from the ledger
 
-
-def _without_spending(review: Review, name: str, what: str) -> DataObject:
-    """The data object of an analysis that needs building spending when the review has none: it says so."""
-    return DataObject(
-        name=name,
-        observations=[f"The review has no building spending (no expenditures table), so {what} cannot be shown. Michigan's School-Level Expenditure Report, or the district's ledger summed by building, would answer it."],
-        sources=table_sources(review, "enrollment"),
-        missing=[SPENDING_MEASURE],
-    )
 
 
 def _no_ledger(name: str, review: Review, what: str) -> DataObject:
@@ -797,7 +779,7 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
     if len(chart):
         chart_rows = pd.DataFrame({"category": chart["Grant"] + ", " + chart["Fund source"].str.lower(), building: chart["Spent of budget (%) building"], "District": chart["Spent of budget (%) district"]})
         figure = percent_bars_chart(chart_rows, category="category", series=[building, "District"], title=f"Share of the budget spent by grant, {year}", x_label="Actual as a percent of budget")
-    return DataObject(name=name, table=table, display=table[table["School year"] == year], figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review), f"building scope: ledger location {building_code}"], notes=notes)
+    return DataObject(name=name, table=table, display=table[table["School year"] == year], figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), f"building scope: ledger location {building_code}"], notes=notes)
 
 
 def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject:
@@ -833,7 +815,7 @@ def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject
         observations.append(f"No grant lines are coded to {building}'s location ({building_code}).")
     else:
         lapsed = at_building["Lapsing ($)"].sum()
-        observations.append(f"Over {years_filter(review)}, {money(at_building['Unspent ($)'].sum())} of grant budgets at {building} went unspent, of which {money(lapsed)} lapsed (unspent in the grant's final year).")
+        observations.append(f"Over {years_filter(review.config.school_years)}, {money(at_building['Unspent ($)'].sum())} of grant budgets at {building} went unspent, of which {money(lapsed)} lapsed (unspent in the grant's final year).")
         by_grant = at_building.groupby("Grant")["Lapsing ($)"].sum().sort_values(ascending=False)
         if by_grant.iloc[0] > 0:
             observations.append(f"The largest lapse at {building} was in {by_grant.index[0]}: {money(by_grant.iloc[0])}.")
@@ -844,7 +826,7 @@ def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject
     by_year = at_building.groupby("School year")[["Lapsing ($)", "Unspent, still available later ($)"]].sum()
     figure = unspent_chart(by_year, title=f"Unspent grant dollars at {building}") if len(by_year) else None
     notes = ["Lapsing: budget minus actual on a grant whose final year is the line's school year; unspent dollars before the final year may still be spent later (carryover rules vary by grant)."]
-    return DataObject(name=name, table=table, display=at_building, figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review), "grant lines (with a program code) that have a budget"], notes=notes)
+    return DataObject(name=name, table=table, display=at_building, figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), "grant lines (with a program code) that have a budget"], notes=notes)
 
 
 # ---------------------------------------------------------------- people
@@ -921,7 +903,7 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
         figure=figure,
         observations=observations,
         sources=table_sources(review, "staff", "enrollment"),
-        filters=[years_filter(review), "teachers with a known average salary"],
+        filters=[years_filter(review.config.school_years), "teachers with a known average salary"],
         notes=["District average salary: total teacher salary dollars over total teacher FTE (FTE-weighted). Seniority effect = FTE x building average salary - FTE x district average salary."],
     )
 
@@ -940,7 +922,7 @@ def personnel_and_non_personnel(review: Review, building_code: str) -> DataObjec
     """Personnel and non-personnel spending per pupil, and by object, the building against the district and its peers."""
     name = "Personnel and Non-Personnel Spending"
     if not review.has("expenditures"):
-        return _without_spending(review, name, "personnel and non-personnel spending")
+        return without_spending(review, name, "personnel and non-personnel spending")
     spending = review.tables["expenditures"]
     by_category = spending.assign(category_label=spending["category"].map({"personnel": "Personnel", "non_personnel": "Non-personnel"}))
     per_pupil = per_pupil_by(review, building_code, by_category, "category_label")
@@ -976,7 +958,7 @@ def personnel_and_non_personnel(review: Review, building_code: str) -> DataObjec
         figure=figure,
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment"),
-        filters=[years_filter(review), "all fund sources"],
+        filters=[years_filter(review.config.school_years), "all fund sources"],
         notes=["Personnel: salaries and benefits. By object: Bulletin 1022 object series (1000s salaries, 2000s benefits, 3000s purchased services, 4000s supplies, 5000s capital outlay), or the source's own object classes as written."],
         missing=[] if objects is not None else ["spending by object code"],
     )

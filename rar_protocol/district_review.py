@@ -10,7 +10,7 @@ import pandas as pd
 
 from rar_protocol import charts, finance, outcomes, privacy
 from rar_protocol.loading import Review
-from rar_protocol.protocol import DataObject
+from rar_protocol.protocol import DataObject, money, table_sources, years_filter
 
 MICHIGAN_CAVEAT = (
     "Michigan's caveats: spending by the ISD on the district's students is not included; comparisons "
@@ -27,22 +27,6 @@ QUADRANTS = {
 SPENDING_MEASURE = "per-pupil spending by fund source"  # the inventory's name for building spending
 
 
-def money(value: float) -> str:
-    """Dollars as people write them: $1,214 (negative: -$1,214)."""
-    return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
-
-
-def _sources(review: Review, *tables: str) -> list[str]:
-    sources = []
-    for name in tables:
-        source = review.config.tables.get(name)
-        if source is None:
-            continue
-        if source.from_ledger:
-            sources.append(f"{name} table (summed from the ledger, {review.config.tables['ledger'].file})")
-        else:
-            sources.append(f"{name} table ({source.file})")
-    return sources
 
 
 def without_spending(review: Review, name: str, what: str) -> DataObject:
@@ -54,14 +38,10 @@ def without_spending(review: Review, name: str, what: str) -> DataObject:
             "Michigan publishes spending by building from 2018-19 on (MI School Data's School-Level Expenditure Report); "
             "a district can also sum its own general ledger into building spending (expenditures: {from_ledger: true})."
         ],
-        sources=_sources(review, "enrollment"),
+        sources=table_sources(review, "enrollment"),
         missing=[SPENDING_MEASURE],
     )
 
-
-def _years_filter(review: Review) -> str:
-    years = review.config.school_years
-    return f"school years {years[0]} to {years[-1]}" if len(years) > 1 else f"school year {years[0]}"
 
 
 def identified_by_year(review: Review) -> pd.DataFrame:
@@ -144,8 +124,8 @@ def per_pupil_by_building(review: Review) -> DataObject:
         table=shown,
         display=display,
         observations=observations,
-        sources=_sources(review, "expenditures", "enrollment", "designations"),
-        filters=[_years_filter(review), "all buildings; district figures are summed dollars over summed pupils"],
+        sources=table_sources(review, "expenditures", "enrollment", "designations"),
+        filters=[years_filter(review.config.school_years), "all buildings; district figures are summed dollars over summed pupils"],
         notes=[MICHIGAN_CAVEAT],
     )
 
@@ -161,8 +141,8 @@ def change_over_time(review: Review) -> DataObject:
         return DataObject(
             name=name,
             observations=[f"Only one school year ({years[0]}) is available, so change over time cannot be shown. Adding earlier years' spending and enrollment would show the trend the review asks about."],
-            sources=_sources(review, "expenditures", "enrollment"),
-            filters=[_years_filter(review)],
+            sources=table_sources(review, "expenditures", "enrollment"),
+            filters=[years_filter(review.config.school_years)],
         )
     rows = []
     for code, group in table.sort_values("school_year").groupby("building_code", sort=True):
@@ -196,7 +176,7 @@ def change_over_time(review: Review) -> DataObject:
     lines = pd.concat([lines, pd.DataFrame({"label": "District (weighted)", "school_year": district.index, "value": district.values})])
     highlight = sorted(table.loc[table["building_code"].isin(identified_codes), "building_name"].unique())
     figure = charts.trend(lines, title="Total per-pupil spending by building, identified buildings highlighted", y_label="Total per pupil (dollars)", highlight=highlight)
-    return DataObject(name=name, table=shown, figure=figure, observations=observations, sources=_sources(review, "expenditures", "enrollment"), filters=[_years_filter(review)], notes=["Per-pupil figures are not adjusted for inflation."])
+    return DataObject(name=name, table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)], notes=["Per-pupil figures are not adjusted for inflation."])
 
 
 def layered_ranking(review: Review) -> DataObject:
@@ -241,7 +221,7 @@ def layered_ranking(review: Review) -> DataObject:
     })
     chart_rows = latest.assign(label=latest["building_name"], identified=latest["designation"] != "none")
     figure = charts.layered_ranking(chart_rows, title=f"State + local per pupil by building, federal on top ({year})", district_state_local=district_state_local)
-    return DataObject(name="State and Local Per-Pupil Spending Ranked", table=shown, figure=figure, observations=observations, sources=_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}"], notes=[MICHIGAN_CAVEAT])
+    return DataObject(name="State and Local Per-Pupil Spending Ranked", table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}"], notes=[MICHIGAN_CAVEAT])
 
 
 def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
@@ -252,11 +232,11 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         return without_spending(review, name, f"spending beside {label} proficiency")
     proficiency = outcomes.proficiency(review, student_group="all", subjects=(subject,))
     if proficiency is None or proficiency["percent_proficient"].notna().sum() == 0:
-        return DataObject(name=name, observations=[f"No {label} results for all students are in the review's outcomes, so spending cannot be set beside {label} proficiency."], sources=_sources(review, "outcomes"))
+        return DataObject(name=name, observations=[f"No {label} results for all students are in the review's outcomes, so spending cannot be set beside {label} proficiency."], sources=table_sources(review, "outcomes"))
     spending = spending_table(review)
     years_with_both = sorted(set(proficiency.dropna(subset=["percent_proficient"])["school_year"]) & set(spending["school_year"]))
     if not years_with_both:
-        return DataObject(name=name, observations=[f"No school year has both spending and {label} results."], sources=_sources(review, "outcomes", "expenditures"))
+        return DataObject(name=name, observations=[f"No school year has both spending and {label} results."], sources=table_sources(review, "outcomes", "expenditures"))
     year = years_with_both[-1]
     merged = spending[spending["school_year"] == year].merge(proficiency[proficiency["school_year"] == year][["building_code", "percent_proficient", "suppressed"]], on="building_code", how="left")
     merged["need"] = _need_percent(review, year, merged["building_code"], "economically_disadvantaged")
@@ -295,7 +275,7 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         "Economically disadvantaged (%)": merged["need"].round(1),
         "Quadrant": merged["quadrant"],
     })
-    return DataObject(name=name, table=shown, figure=figure, observations=observations, sources=_sources(review, "expenditures", "enrollment", "outcomes", "designations"), filters=[f"school year {year}", "all students"], notes=["Groups of fewer students than the privacy threshold are not shown."])
+    return DataObject(name=name, table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "outcomes", "designations"), filters=[f"school year {year}", "all students"], notes=["Groups of fewer students than the privacy threshold are not shown."])
 
 
 def _need_percent(review: Review, year: str, codes: pd.Series, group: str) -> pd.Series:
@@ -350,7 +330,7 @@ def spending_vs_need(review: Review) -> DataObject:
         "Personnel share (%)": latest["personnel_share"].round(1),
         "Flag": latest["flag"],
     })
-    return DataObject(name="Per-Pupil Spending and Student Need", table=shown, figure=figure, observations=observations, sources=_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}", "correlations exclude flagged buildings"], notes=[MICHIGAN_CAVEAT])
+    return DataObject(name="Per-Pupil Spending and Student Need", table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}", "correlations exclude flagged buildings"], notes=[MICHIGAN_CAVEAT])
 
 
 def student_need(review: Review) -> DataObject:
@@ -396,7 +376,7 @@ def student_need(review: Review) -> DataObject:
         name="Student Need by Building",
         table=table,
         observations=observations,
-        sources=_sources(review, "enrollment", "designations"),
+        sources=table_sources(review, "enrollment", "designations"),
         filters=[f"school year {year}"],
         notes=[f"Shares are not shown for buildings with fewer than {minimum} pupils."],
         missing=[SPENDING_MEASURE],
@@ -428,7 +408,7 @@ def flagged_figures(review: Review) -> DataObject:
         "Total per pupil ($)": flagged["total_per_pupil"].round(2),
         "Reason": flagged["flag"],
     })
-    return DataObject(name="Flagged Per-Pupil Figures", table=shown, observations=observations, sources=_sources(review, "expenditures", "enrollment"), filters=[_years_filter(review)])
+    return DataObject(name="Flagged Per-Pupil Figures", table=shown, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)])
 
 
 def data_objects(review: Review) -> list[DataObject]:

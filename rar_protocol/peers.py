@@ -19,9 +19,8 @@ from matplotlib.ticker import MaxNLocator
 
 from rar_protocol import charts, privacy, schema
 from rar_protocol.config import MAXIMUM_PEERS
-from rar_protocol.district_review import money
 from rar_protocol.loading import Review
-from rar_protocol.protocol import DataObject
+from rar_protocol.protocol import DataObject, money
 
 PER_PUPIL = (*schema.REVENUE_SOURCES, "total_revenue", *schema.EXPENDITURE_FUNCTIONS, "total_expenditure")
 # Similarity: one doubling of pupils, 10 percentage points of need, or a different locale each count 1.

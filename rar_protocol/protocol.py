@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -23,6 +23,9 @@ from rar_protocol.config import read_yaml
 from rar_protocol.files import write_atomically
 from rar_protocol.privacy import MARKER
 from rar_protocol.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from rar_protocol.loading import Review
 
 DEFAULT_PROMPTS = [
     {"key": "predict", "title": "Predict", "question": "What do we expect to see in this data, and why?"},
@@ -62,6 +65,32 @@ class DataObject:
     def key(self) -> str:
         """The name as a responses-file key: lower case, words joined by hyphens."""
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+def money(value: float) -> str:
+    """Dollars as people write them: $1,214 (negative: -$1,214)."""
+    return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
+
+
+def years_filter(years: list[str]) -> str:
+    """The school years a data object covers, as a filter line."""
+    years = sorted(years)
+    return f"school years {years[0]} to {years[-1]}" if len(years) > 1 else f"school year {years[0]}"
+
+
+def table_sources(review: Review, *tables: str) -> list[str]:
+    """A source line for each named table the review provides: "staff table (staff.csv)"."""
+    lines = []
+    for name in tables:
+        source = review.config.tables.get(name)
+        if source is None:
+            continue
+        # Building spending may be summed from the general ledger instead of read from its own file.
+        if source.from_ledger and "ledger" in review.config.tables:
+            lines.append(f"{name} table (summed from the ledger, {review.config.tables['ledger'].file})")
+        else:
+            lines.append(f"{name} table ({source.file})")
+    return lines
 
 
 def safe_file_name(text: str, *, limit: int = 120) -> str:

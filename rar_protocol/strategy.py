@@ -16,10 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from rar_protocol import charts
-from rar_protocol.district_review import money
 from rar_protocol.loading import Review
 from rar_protocol.privacy import MARKER, suppress
-from rar_protocol.protocol import DataObject
+from rar_protocol.protocol import DataObject, money, table_sources, years_filter
 from rar_protocol.student_group import (
     BUILDING_COLOR,
     DISTRICT_LABEL,
@@ -31,8 +30,6 @@ from rar_protocol.student_group import (
     for_display,
     lines_by_year,
     relative,
-    sources,
-    years_filter,
 )
 
 SITE_KEY = ["strategy", "building_code", "school_year"]
@@ -192,7 +189,7 @@ class _Context:
 
     def missing_object(self, name: str) -> DataObject:
         observation, missing = self.problem
-        return DataObject(name=name, observations=[observation], sources=sources(self.review, "strategies"), missing=missing)
+        return DataObject(name=name, observations=[observation], sources=table_sources(self.review, "strategies"), missing=missing)
 
 
 def braiding(row: pd.Series, used: list[str], *, per_participant: bool) -> str:
@@ -244,7 +241,7 @@ def cost_by_fund_source(review: Review, building_code: str, *, strategy: str | N
     figure = _stacked_by_year(table, [(f"{s}_per_participant", capitalized(SOURCE_WORDS[s])) for s in used], title=f"{context.label}: cost per participant by fund source", y_label="Dollars per participant", axis_format=per_participant_axis, mark_hidden=True)
     return DataObject(
         name=name, table=shown, display=display, figure=figure, observations=observations,
-        sources=sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
+        sources=table_sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
         notes=["Cost adds up over fund sources; participants are counted once per building and year. District figures are all the strategy's dollars over all its participants.", _privacy_note(review)],
     )
 
@@ -339,7 +336,7 @@ def sustainability(review: Review, building_code: str, *, strategy: str | None =
     )
     return DataObject(
         name=name, table=shown, display=display, figure=figure, observations=observations,
-        sources=sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
+        sources=table_sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
         notes=[
             "One-time money is the strategies table's funding_type one_time (one-time grants such as ESSER, one-time allocations). Recurring federal grants (Title I, II, III, IDEA) "
             "are yearly allocations the district does not control; recurring state and local money is its own base.",
@@ -415,7 +412,7 @@ def cost_by_building(review: Review, building_code: str, *, strategy: str | None
     )
     return DataObject(
         name=name, table=shown, display=display, figure=figure, observations=observations,
-        sources=sources(review, "strategies", "enrollment", "buildings"), filters=[f"strategy: {context.strategy}", "every building running it", years_filter(list(table["school_year"].unique()))],
+        sources=table_sources(review, "strategies", "enrollment", "buildings"), filters=[f"strategy: {context.strategy}", "every building running it", years_filter(list(table["school_year"].unique()))],
         notes=["Participants per 100 pupils: how much of the building the strategy reaches. Totals are summed dollars over summed participants.", _privacy_note(review)],
     )
 
@@ -476,7 +473,7 @@ def participant_outcomes(review: Review, building_code: str, *, strategy: str | 
     if frame.empty:
         return DataObject(
             name=name, observations=[f"The strategies table gives no outcomes for {context.strategy}, so participants cannot be compared with non-participants. Add outcome_measure, participant_outcome and nonparticipant_outcome."],
-            sources=sources(review, "strategies"), missing=["strategy outcomes for participants and non-participants"],
+            sources=table_sources(review, "strategies"), missing=["strategy outcomes for participants and non-participants"],
         )
     frame["nonparticipants"] = frame["pupils"] - frame["participants"]
     table = _outcome_table(review, frame, context.hidden)
@@ -510,7 +507,7 @@ def participant_outcomes(review: Review, building_code: str, *, strategy: str | 
     figure = lines_by_year(pd.concat(lines, ignore_index=True), title=f"{context.label}: participants and non-participants ({measure})", y_label="Outcome", axis_format=FuncFormatter(lambda value, _: f"{value:.0f}"), styles=styles)
     return DataObject(
         name=name, table=shown, display=display, figure=figure, observations=observations,
-        sources=sources(review, "strategies", "enrollment"), filters=[f"strategy: {context.strategy}", f"outcome: {measure}", years_filter(list(table["school_year"].unique()))],
+        sources=table_sources(review, "strategies", "enrollment"), filters=[f"strategy: {context.strategy}", f"outcome: {measure}", years_filter(list(table["school_year"].unique()))],
         notes=[
             "Participants are usually chosen because they need more help: an outcome below non-participants does not by itself mean the strategy failed. Growth from a lower start, "
             "or a comparison with similar students who did not take part, says more.",
@@ -618,7 +615,7 @@ def compared_with_other_strategies(review: Review, building_code: str, *, strate
     )
     return DataObject(
         name=name, table=shown, display=display, figure=figure, observations=observations,
-        sources=sources(review, "strategies"), filters=["every strategy in the strategies table", years_filter(list(district["school_year"].unique()))],
+        sources=table_sources(review, "strategies"), filters=["every strategy in the strategies table", years_filter(list(district["school_year"].unique()))],
         notes=[
             "Strategies differ in intensity and in who counts as a participant (coaching may count the students of coached teachers): compare cost with what each delivers.",
             _privacy_note(review),

@@ -21,10 +21,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from rar_protocol import charts, outcomes
-from rar_protocol.district_review import money
 from rar_protocol.loading import Review
 from rar_protocol.privacy import MARKER, suppress
-from rar_protocol.protocol import DataObject
+from rar_protocol.protocol import DataObject, money, table_sources, years_filter
 
 
 @dataclass(frozen=True)
@@ -122,25 +121,6 @@ def relative(value: float, reference: float) -> str:
     return f"{abs(change):.0f}% {'more' if change > 0 else 'less'} than"
 
 
-def sources(review: Review, *tables: str) -> list[str]:
-    """Source lines for a data object: each table the analysis read and its file."""
-    lines = []
-    for name in tables:
-        source = review.config.tables.get(name)
-        if source is None:
-            continue
-        # Building spending may be summed from the general ledger instead of read from its own file.
-        if getattr(source, "from_ledger", False) and "ledger" in review.config.tables:
-            lines.append(f"{name} table (summed from the ledger, {review.config.tables['ledger'].file})")
-        else:
-            lines.append(f"{name} table ({source.file})")
-    return lines
-
-
-def years_filter(years: list[str]) -> str:
-    """The years a data object covers, as a filter line."""
-    years = sorted(years)
-    return f"school years {years[0]} to {years[-1]}" if len(years) > 1 else f"school year {years[0]}"
 
 
 def _minimum(review: Review) -> int:
@@ -263,7 +243,7 @@ def subject_list(subjects: list[str]) -> str:
 
 def _missing_object(name: str, observation: str, review: Review, tables: tuple[str, ...], missing: list[str]) -> DataObject:
     """A data object for an analysis the review's data cannot support: it says so and names what is missing."""
-    return DataObject(name=name, observations=[observation], sources=sources(review, *tables), missing=missing)
+    return DataObject(name=name, observations=[observation], sources=table_sources(review, *tables), missing=missing)
 
 
 # ---------------------------------------------------------------- charts (generic; candidates for rar_protocol.charts)
@@ -433,7 +413,7 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
         display=display,
         figure=figure,
         observations=observations,
-        sources=sources(review, "outcomes", "enrollment"),
+        sources=table_sources(review, "outcomes", "enrollment"),
         filters=[f"building {building_code} ({building_name}) and the district", f"student group: {words.plural}", years_filter(list(rows["school_year"].unique()))],
         notes=notes,
         missing=missing,
@@ -537,7 +517,7 @@ def achievement_by_building(review: Review, building_code: str, *, student_group
         display=for_display(shown.drop(columns=["Building code"])),
         figure=figure,
         observations=observations,
-        sources=sources(review, "outcomes", "buildings", "enrollment"),
+        sources=table_sources(review, "outcomes", "buildings", "enrollment"),
         filters=[f"school year {year} (the latest with results for the group)", f"student group: {words.plural}", "all buildings"],
         notes=[_privacy_note(review), "Counts of students tested are left out of this table so that no building's hidden count can be worked out from the district's.", "Same-level figures pool the other buildings of the level whose results are shown: all proficient over all tested, or rates weighted by pupils where only rates are published."],
     )
@@ -652,7 +632,7 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
     )
     return DataObject(
         name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
-        sources=sources(review, "enrollment", "buildings"), filters=["all buildings", years_filter(list(table["school_year"].unique()))],
+        sources=table_sources(review, "enrollment", "buildings"), filters=["all buildings", years_filter(list(table["school_year"].unique()))],
         notes=[_privacy_note(review), "District shares are the district's pupils in the group over all its pupils (buildings whose group is not counted are left out of both)."],
     )
 
@@ -785,7 +765,7 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
     ]
     return DataObject(
         name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
-        sources=sources(review, "expenditures", "enrollment", "buildings"), filters=["all buildings; district figures are summed dollars over summed pupils", years_filter(list(table["school_year"].unique()))],
+        sources=table_sources(review, "expenditures", "enrollment", "buildings"), filters=["all buildings; district figures are summed dollars over summed pupils", years_filter(list(table["school_year"].unique()))],
         notes=notes, missing=missing,
     )
 
@@ -910,7 +890,7 @@ def support_staff(review: Review, building_code: str, *, student_group: str | No
     )
     return DataObject(
         name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
-        sources=sources(review, "staff", "enrollment", "buildings"), filters=[f"roles: {', '.join(r.replace('_', ' ') for r in roles)}", years_filter(list(table["school_year"].unique()))],
+        sources=table_sources(review, "staff", "enrollment", "buildings"), filters=[f"roles: {', '.join(r.replace('_', ' ') for r in roles)}", years_filter(list(table["school_year"].unique()))],
         notes=[
             f"Support staff per 100 {words.plural} divides all of the building's student-support FTE by the group's students: staff serve every student, so it reads as support available where the group is, not staff assigned to it.",
             "Instructional coaches, administrators and the staff table's generic 'support' role are not counted as student support.",
@@ -1029,7 +1009,7 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
     )
     return DataObject(
         name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
-        sources=sources(review, "staff", "enrollment", "buildings"), filters=["teachers only", years_filter(list(frame["school_year"].unique()))],
+        sources=table_sources(review, "staff", "enrollment", "buildings"), filters=["teachers only", years_filter(list(frame["school_year"].unique()))],
         notes=[
             f"A building counts as one where {words.plural} are concentrated when its share of them is above the district's share that year. Shares of teachers are summed FTE over summed FTE.",
             "Novice: 0-2 years of experience. Effective: rated effective or highly effective.",
