@@ -124,3 +124,13 @@ def test_bad_input_exits_2_and_writes_nothing(sample_copy, tmp_path):
 def test_browser_pdf_engine_is_used_when_a_browser_is_present(sample_run):
     producer = PdfReader(sample_run / "reports" / "10_district_financial_review.pdf").metadata.get("/Producer", "")
     assert "Skia" in producer or "Chrom" in producer, producer
+
+
+def test_a_report_made_in_the_batch_equals_the_report_made_alone(sample_run, tmp_path):
+    completed = rar("run", str(SAMPLE_CONFIG), "--out", str(tmp_path), "--formats", "html", "--building", "90041", "--workers", "1")
+    assert completed.returncode == 0, completed.stderr
+    alone = _run_folder(tmp_path)
+    for name in ("23_option_financial_distribution_90041.html", "10_district_financial_review.html"):
+        batch_page = (sample_run / "reports" / name).read_text()
+        alone_page = (alone / "reports" / name).read_text()
+        assert _without_provenance(batch_page) == _without_provenance(alone_page), name
