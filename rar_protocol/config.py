@@ -349,15 +349,31 @@ def read_yaml(path: Path) -> Any:
     label = str(path)
     if not path.exists():
         raise InputError([Problem(label, "The file does not exist.", "Check the path.")])
+    text = path.read_text(encoding="utf-8-sig")
     try:
-        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_SafeLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.constructor.ConstructorError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise InputError([Problem(label, f"YAML tag not allowed: {error.problem}.", "Remove the '!!python/...' tag: review files hold plain values only.", row=line)]) from None
+        raise InputError([Problem(label, f"YAML tag not allowed: {error.problem}.", "Remove the '!!python/...' tag: review files hold plain values only.", row=line, column=_key_at_line(text, line))]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise InputError([Problem(label, f"The YAML cannot be read: {getattr(error, 'problem', error)}.", "Check indentation and colons on that line.", row=line)]) from None
+        raise InputError([Problem(label, f"The YAML cannot be read: {getattr(error, 'problem', error)}.", "Check indentation, colons, quotes and brackets on that line and the one above.", row=line, column=_key_at_line(text, line))]) from None
+
+
+def _key_at_line(text: str, line: int | None) -> str | None:
+    """The dotted key written on (or above) a line of block YAML, e.g. tables.enrollment: a YAML that
+    cannot be parsed has no keys to report, so a user is told where it broke in the YAML's own words."""
+    if line is None:
+        return None
+    keys: list[tuple[int, str]] = []
+    for written in text.splitlines()[:line]:
+        match = re.match(r"^(\s*)(?:-\s+)?([\w\-\"' ]+?)\s*:(\s|$)", written)
+        if not match or written.lstrip().startswith("#"):
+            continue
+        indent = len(match.group(1))
+        keys = [(depth, key) for depth, key in keys if depth < indent] + [(indent, match.group(2).strip("\"' "))]
+    return ".".join(key for _, key in keys) or None
 
 
 def _substitute(value: Any, variables: dict[str, str]) -> Any:

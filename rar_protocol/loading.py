@@ -116,7 +116,7 @@ def _fix_for(expected: str) -> str:
         return "Use one of the listed values, or recode yours with values: in the YAML."
     if "yes or no" in expected:
         return "Write yes or no."
-    return "Write a plain number (1234.50, $1,234.50, (1,234) and 45% are also read)."
+    return "Write a plain number with a point for decimals (1234.50; $1,234.50, (1,234) and 45% are also read)."
 
 
 def parse_table(frame: pd.DataFrame, spec: schema.TableSpec, label: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -254,6 +254,9 @@ def load_table(
     spec = schema.ALL_TABLES[name]
     path = folder / str(source.file)
     label = source.file if source.sheet is None else f"{source.file} [{source.sheet}]"
+    if not path.is_file():
+        # Said here rather than in read_raw, to name the YAML key that holds the wrong path.
+        raise InputError([Problem(label, f"The file {path} does not exist.", "Check the file name in the review YAML (relative to data_folder).", column=f"tables.{name}.file")])
     raw = read_raw(path, sheet=source.sheet, header_row=source.header_row, delimiter=source.delimiter, encoding=source.encoding, label=label)
     mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.format)
     frame, problems = map_table(raw, source, folder, label, known_buildings)
@@ -261,7 +264,7 @@ def load_table(
     if problems:
         return frame, problems, path
     if frame.empty and spec.required:
-        return frame, [Problem(label, "The table has a header but no data rows (after filters).", "Export the rows too, or check the filter in the YAML.")], path
+        return frame, [Problem(label, "The table has a header but no data rows (after filters).", "Export the rows too, or check the filter in the YAML.", row=raw.header_row + 1)], path
     parsed, problems = parse_table(frame, spec, label)
     if problems:
         return parsed, problems, path
@@ -364,6 +367,8 @@ def _coverage_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], la
 def _option_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], config_label: str) -> list[Problem]:
     option = config.option
     problems = []
+    if option.number == 1:
+        problems += _student_group_problems(option.student_group, tables, config_label)
     if option.number == 2:
         strategies = tables.get("strategies")
         if option.strategy is None:
@@ -373,6 +378,20 @@ def _option_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], conf
             near = difflib.get_close_matches(option.strategy, names, n=1)
             problems.append(Problem(config_label, f"Strategy '{option.strategy}' is not in the strategies table.", (f"Did you mean '{near[0]}'? " if near else "") + f"Strategies found: {', '.join(names)}.", column="option.strategy"))
     return problems
+
+
+def _student_group_problems(group: str, tables: dict[str, pd.DataFrame], config_label: str) -> list[Problem]:
+    """Option 1 reviews one student group: refuse a group the data lack entirely, or every report would be empty."""
+    enrollment = tables["enrollment"]
+    outcomes = tables.get("outcomes")
+    counted = group in enrollment.columns and bool(enrollment[group].notna().any())
+    tested = outcomes is not None and bool((outcomes["student_group"] == group).any())
+    if counted or tested:
+        return []
+    present = [name for name in schema.NEED_GROUPS if name in enrollment.columns and enrollment[name].notna().any()]
+    if outcomes is not None:
+        present += [name for name in sorted(set(outcomes["student_group"].dropna())) if name != "all" and name not in present]
+    return [Problem(config_label, f"Review option 1 studies {group.replace('_', ' ')}, but neither the enrollment column '{group}' nor any outcomes row has that group.", f"Choose a group the data have ({', '.join(present) or 'none found'}) in option.student_group, or add the group's counts to the enrollment or outcomes table.", column="option.student_group")]
 
 
 def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> Review:

@@ -20,6 +20,7 @@ SUPPRESSION_PATTERN = re.compile(
     r"^\s*(\*+|[<>≤]\s*=?\s*\d+(\.\d+)?\s*%?|n\s*[<≤]\s*\d+|n/?a|suppressed|--+|‡|†)\s*$", re.IGNORECASE
 )
 _NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_PATTERN = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
 
 # Spellings seen in real exports, mapped to the canonical value (after lower-casing and
 # turning spaces and hyphens into underscores).
@@ -94,6 +95,11 @@ def _parse_written_numbers(series: pd.Series, allow_currency: bool) -> tuple[pd.
         cleaned = cleaned.str.replace("$", "", regex=False)
     cleaned = cleaned.str.strip("()").str.rstrip("-").str.replace(r"^-\$", "-", regex=True)
     valid = cleaned.str.match(_NUMBER_PATTERN).fillna(False).astype(bool)
+    # A comma is read as a thousands separator only where it is one (1,234,567.89): a decimal comma
+    # ("1 200,50" from a European Excel) would otherwise silently become 120050.
+    digits = text.str.replace(r"[\s$()+\-]", "", regex=True)
+    misplaced = digits.str.contains(",", regex=False).fillna(False) & ~digits.str.fullmatch(_THOUSANDS_PATTERN).fillna(False)
+    valid &= ~misplaced.astype(bool)
     values = pd.to_numeric(cleaned.where(valid), errors="coerce").astype(float)
     values = values.where(~negative, -values.abs())
     blank = _blank(series)

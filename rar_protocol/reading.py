@@ -48,7 +48,8 @@ def read_raw(
     if not path.exists():
         raise InputError([Problem(label, f"The file {path} does not exist.", "Check the path in the review YAML (relative to data_folder).")])
     if path.stat().st_size == 0:
-        raise InputError([Problem(label, "The file is empty.", "Export the table again, with its header row.")])
+        # Row 1 is where the header should be: the location a person looks at first.
+        raise InputError([Problem(label, "The file is empty.", "Export the table again, with its header row.", row=1)])
     if path.suffix.lower() in EXCEL_SUFFIXES:
         grid = _read_excel_grid(path, sheet, label)
     elif path.suffix.lower() == ".xls":
@@ -57,7 +58,7 @@ def read_raw(
         grid = _read_csv_grid(path, delimiter, encoding, label)
     grid = grid.dropna(how="all", axis=1)
     if grid.dropna(how="all").empty:
-        raise InputError([Problem(label, "The file has no cells with values.", "Export the table again, with its header row.")])
+        raise InputError([Problem(label, "The file has no cells with values.", "Export the table again, with its header row.", row=1)])
     header_index = (header_row - 1) if header_row else _find_header(grid)
     if header_index >= len(grid):
         raise InputError([Problem(label, f"header_row {header_row} is past the end of the file.", "Set header_row to the row holding the column names.", column="header_row")])
@@ -149,9 +150,12 @@ def _read_excel_grid(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
         worksheet = workbook[sheet]
     else:
         raise InputError([Problem(label, f"There is no sheet named '{sheet}'; the sheets are: {', '.join(workbook.sheetnames)}.", "Set sheet: to one of those names.", column="sheet")])
-    merged = [str(cell_range) for cell_range in worksheet.merged_cells.ranges]
-    if merged:
-        raise InputError([Problem(f"{label} [{worksheet.title}]", f"The sheet has merged cells ({', '.join(merged[:5])}); values would be lost or shifted.", "Unmerge the cells (Home > Merge & Center > Unmerge) and fill each cell.")])
+    ranges = sorted(worksheet.merged_cells.ranges, key=lambda cell_range: (cell_range.min_row, cell_range.min_col))
+    if ranges:
+        # The label names the sheet already when the YAML gives one; the first range locates the problem.
+        where = label if sheet is not None else f"{label} [{worksheet.title}]"
+        merged = [str(cell_range) for cell_range in ranges]
+        raise InputError([Problem(where, f"The sheet has merged cells ({', '.join(merged[:5])}); values would be lost or shifted.", "Unmerge the cells (Home > Merge & Center > Unmerge) and fill each cell.", row=ranges[0].min_row, column=merged[0])])
     rows = [[_excel_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
     workbook.close()
     return pd.DataFrame(rows, dtype=object)
