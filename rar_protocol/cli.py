@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from rar_protocol import schema
@@ -173,14 +176,43 @@ def main(argv: list[str] | None = None) -> int:
         arguments = parser.parse_args(argv)
     except SystemExit as exit_request:
         return EXIT_INPUT if exit_request.code not in (0, None) else EXIT_OK
+    previous = signal.getsignal(signal.SIGTERM)
+    terminated = _stop_on_sigterm()
     try:
         return arguments.handler(arguments)
     except InputError as error:
         print(format_problems(error.problems), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        return 130
+        # Raised for Ctrl-C and for SIGTERM alike; `rar run` has already stopped its kernels and browser.
+        print("Terminated." if terminated else "Interrupted.", file=sys.stderr)
+        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
+    except OSError as error:
+        # A full disk, a read-only or vanished output folder: one line, no traceback. Exit 1 (a run
+        # failure, like a failed report), not 2: 2 promises that nothing was written.
+        writing = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
+        where = f"cannot write {error.filename}" if writing else f"rar: {error.filename}" if error.filename else "rar"
+        print(f"{where}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        # main() may be called in-process (tests, scripts): leave SIGTERM as it was.
+        if threading.current_thread() is threading.main_thread() and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm() -> list[bool]:
+    """Make SIGTERM (a scheduler or `kill`) stop the command the way Ctrl-C does, so `rar run`
+    kills its kernels and browser and leaves a consistent run folder; returns a flag set on SIGTERM."""
+    terminated: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        terminated.append(True)
+        raise KeyboardInterrupt
+
+    # Signal handlers can only be set from the main thread (main() may be called from a test's thread).
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+    return terminated
 
 
 if __name__ == "__main__":

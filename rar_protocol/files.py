@@ -20,6 +20,12 @@ def write_atomically(destination: Path, data: bytes) -> Path:
         # mkstemp creates 0600 files; give the report the permissions a normal file would get.
         os.chmod(temporary_name, 0o666 & ~_current_umask())
         os.replace(temporary_name, destination)
+    except OSError as error:
+        Path(temporary_name).unlink(missing_ok=True)
+        if error.filename is None:
+            # A failed write (e.g. ENOSPC) names no file; name the destination so the user sees which.
+            raise OSError(error.errno, error.strerror or str(error), str(destination)) from error
+        raise
     except BaseException:
         Path(temporary_name).unlink(missing_ok=True)
         raise

@@ -78,7 +78,8 @@ def _near(name: str, candidates: list[str]) -> str | None:
     return next(c for c in candidates if c.lower() == found[0])
 
 
-def _column_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str, mapped: bool) -> list[Problem]:
+def _column_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str, mapped: bool, header_row: int) -> list[Problem]:
+    """Missing required columns and near-miss names, reported at the header row."""
     present = [column for column in frame.columns if column != ROW]
     problems = []
     for column in spec.required_columns:
@@ -87,14 +88,14 @@ def _column_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str, ma
             hint = f"Did you mean '{near}'? Rename it to '{column}' (or map it with rename: in the YAML)." if near else f"Add the column, or map a column of yours to it with rename: in the YAML. Columns found: {', '.join(present)}."
             if column == "school_year" and not near:
                 hint = f"A file for one year needs constants: {{school_year: 2023-24}} in the YAML (with its year); else map the year column with rename:. Columns found: {', '.join(present)}."
-            problems.append(Problem(label, f"Required column '{column}' is missing.", hint, column=column))
+            problems.append(Problem(label, f"Required column '{column}' is missing.", hint, row=header_row, column=column))
     if not mapped:
         for column in present:
             if column in spec.column_names:
                 continue
             near = _near(column, spec.column_names)
             if near and near not in present:
-                problems.append(Problem(label, f"Unknown column '{column}'.", f"Did you mean '{near}'? Rename it, or map it with rename: in the YAML.", column=column))
+                problems.append(Problem(label, f"Unknown column '{column}'.", f"Did you mean '{near}'? Rename it, or map it with rename: in the YAML.", row=header_row, column=column))
     return problems
 
 
@@ -260,7 +261,7 @@ def load_table(
     raw = read_raw(path, sheet=source.sheet, header_row=source.header_row, delimiter=source.delimiter, encoding=source.encoding, label=label)
     mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.format)
     frame, problems = map_table(raw, source, folder, label, known_buildings)
-    problems += _column_problems(frame, spec, label, mapped)
+    problems += _column_problems(frame, spec, label, mapped, raw.header_row)
     if problems:
         return frame, problems, path
     if frame.empty and spec.required:

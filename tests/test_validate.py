@@ -52,7 +52,7 @@ def test_missing_column_suggests_the_near_name(capsys, sample_copy):
     path.write_text(path.read_text().replace("pupils", "pupil", 1))
     code, _, err = _validate(capsys, sample_copy)
     assert code == 2
-    assert "enrollment.csv, column 'pupils': Required column 'pupils' is missing. Fix: Did you mean 'pupil'?" in err
+    assert "enrollment.csv, row 1, column 'pupils': Required column 'pupils' is missing. Fix: Did you mean 'pupil'?" in err
 
 
 def test_duplicate_building_lists_both_rows(capsys, sample_copy):

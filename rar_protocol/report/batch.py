@@ -358,8 +358,14 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
     progress = Progress(len(jobs), run_folder / "run.log", stream)
     server = _start_kernel_server(review, run_folder) if jobs else None
 
+    stopping = threading.Event()
+
     def make(job: ReportJob) -> ReportResult:
         result, executed = execute(job, review, run_folder, run_date, provenance_path, server.manager_class if server else None)
+        if stopping.is_set():
+            # Its kernel was killed by the interrupt: record why, so the index does not blame the report.
+            executed = None
+            result.error = {"cell": None, "name": "Interrupted", "message": "the run was stopped before this report was finished"}
         if executed is not None:
             try:
                 html_path = _render(result, executed, job, run_folder, review)
@@ -385,19 +391,41 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
                 progress.report(f"PDF not made: {result.pdf_error}", finished=False)
         return result
 
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-            for future in as_completed([pool.submit(make, job) for job in jobs]):
-                future.result()
+        for future in as_completed([pool.submit(make, job) for job in jobs]):
+            future.result()
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM) or a fatal error such as a full disk: start no more reports,
+        # kill the running kernels (each in its own session, so no signal reached them) and the
+        # browser, so the workers' papermill calls end at once instead of finishing their reports.
+        stopping.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        if server is not None:
+            server.kill_kernels()
+        if pdf_maker is not None:
+            pdf_maker.close()
+        raise
     finally:
+        # Wait for the workers (at most a few seconds once their kernels are dead), so no thread
+        # writes into the run folder after run() returns or raises.
+        pool.shutdown(wait=True)
         progress.close()
         if server is not None:
             server.__exit__(None, None, None)
         if pdf_maker is not None:
             pdf_maker.close()
+        _remove_partial_files(run_folder)
     if not jobs:
         write_manifest(run_folder, results, run_provenance, review)
     return run_folder, results
+
+
+def _remove_partial_files(run_folder: Path) -> None:
+    """Remove papermill's half-written notebooks a stopped run can leave (``.partial.*``): every file
+    in a run folder is complete or absent. write_atomically cleans up its own temporary files."""
+    for path in (run_folder / "notebooks").glob(".partial.*"):
+        path.unlink(missing_ok=True)
 
 
 def isd_index(run_folders: list[Path], destination: Path) -> Path:

@@ -28,6 +28,10 @@ from traitlets import Unicode
 
 PROVISIONER_NAME = "rar-forked-kernel"
 
+# Kernels forked for this process and not yet seen to exit. Each runs in its own session (so a
+# Ctrl-C at the terminal does not reach it), which means an interrupted run must kill them itself.
+_ACTIVE_KERNELS: set[int] = set()
+
 
 def forking_supported() -> bool:
     """Whether kernels can be forked here (POSIX systems)."""
@@ -154,6 +158,7 @@ class _ForkedProcess:
                 os.kill(self.pid, 0)
             except ProcessLookupError:
                 self.returncode = 0
+                _ACTIVE_KERNELS.discard(self.pid)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -187,6 +192,7 @@ class ForkedKernelProvisioner(LocalProvisioner):
         environment = {key: value for key, value in (kwargs.get("env") or {}).items() if key.startswith(("JPY", "PYDEVD", "MPL", "RAR"))}
         reply = _request(self.socket_path, {"connection_file": connection_file, "cwd": str(kwargs.get("cwd") or os.getcwd()), "env": environment})
         self.process = _ForkedProcess(int(reply["pid"]))
+        _ACTIVE_KERNELS.add(self.process.pid)
         self.pid = self.pgid = self.process.pid
         self.cwd = kwargs.get("cwd")
         return self.connection_info
@@ -230,7 +236,18 @@ class KernelServer:
             time.sleep(0.02)
         return self
 
+    def kill_kernels(self) -> None:
+        """Kill every kernel still running (an interrupted run): each is its own session leader,
+        so killing its process group also stops anything a report's code started."""
+        for pid in list(_ACTIVE_KERNELS):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            _ACTIVE_KERNELS.discard(pid)
+
     def __exit__(self, *exception: object) -> None:
+        self.kill_kernels()
         if self.process is not None and self.process.poll() is None:
             try:
                 _request(self.socket_path, {"stop": True})
