@@ -272,6 +272,6 @@ def test_group_results_fit_inside_all_students():
     outcomes = tables["outcomes"]
     keys = ["building_code", "school_year", "subject"]
     everyone = outcomes[outcomes["student_group"] == "all"].set_index(keys)
-    groups = outcomes[(outcomes["student_group"] != "all") & ~outcomes["suppressed"].astype(bool)].join(everyone[["tested", "proficient"]], on=keys, rsuffix="_all")
+    groups = outcomes[(outcomes["student_group"] != "all") & ~outcomes["suppressed"].astype(bool)].merge(everyone[["tested", "proficient"]].reset_index(), on=keys, suffixes=("", "_all"))
     assert (groups["proficient"] <= groups["proficient_all"]).all()
     assert (groups["tested"] - groups["proficient"] <= groups["tested_all"] - groups["proficient_all"]).all()
