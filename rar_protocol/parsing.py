@@ -203,6 +203,10 @@ _FALSE = {"no", "n", "false", "f", "0", "0.0", ""}
 
 def parse_flag(series: pd.Series, default: bool = False) -> tuple[pd.Series, pd.Series]:
     """Yes/no values; blank is the column's default."""
-    text = map_distinct(series, lambda value: "" if _is_blank(value) else str(value).strip().lower())
-    values = text.map(lambda value: True if value in _TRUE else False if value in _FALSE - {""} else default).astype(bool)
-    return values, ~text.isin(_TRUE | _FALSE)
+
+    def words(value: Any) -> str:
+        return "" if _is_blank(value) else str(value).strip().lower()
+
+    values = map_distinct(series, lambda value: True if words(value) in _TRUE else False if words(value) in _FALSE - {""} else default)
+    bad = map_distinct(series, lambda value: words(value) not in _TRUE | _FALSE)
+    return values.astype(bool), bad.astype(bool)

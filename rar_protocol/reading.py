@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from rar_protocol.problems import InputError, Problem
@@ -56,8 +56,11 @@ def read_raw(
         raise InputError([Problem(label, "Old Excel .xls files cannot be read.", "Save the sheet as .xlsx or .csv.")])
     else:
         grid = _read_csv_grid(path, delimiter, encoding, label)
-    grid = grid.dropna(how="all", axis=1)
-    if grid.dropna(how="all").empty:
+    # One pass over the cells finds empty columns and rows (big exports make every pass count).
+    filled = grid.notna()
+    grid = grid.loc[:, filled.any(axis=0)]
+    row_filled = filled.loc[:, grid.columns].any(axis=1)
+    if not row_filled.any():
         raise InputError([Problem(label, "The file has no cells with values.", "Export the table again, with its header row.", row=1)])
     header_index = (header_row - 1) if header_row else _find_header(grid)
     if header_index >= len(grid):
@@ -69,8 +72,8 @@ def read_raw(
     duplicated = sorted({name for name in body.columns if list(body.columns).count(name) > 1})
     if duplicated:
         raise InputError([Problem(label, f"Column '{name}' appears more than once in the header.", "Rename or delete one of them.", row=header_index + 1, column=name) for name in duplicated])
-    body[ROW] = [index + 1 for index in range(header_index + 1, header_index + 1 + len(body))]
-    body = body.dropna(how="all", subset=[column for column in body.columns if column != ROW])
+    body[ROW] = np.arange(header_index + 2, header_index + 2 + len(body))
+    body = body.loc[row_filled.iloc[header_index + 1 :].to_numpy()]
     return RawTable(body.reset_index(drop=True), path, header_index + 1)
 
 
@@ -90,30 +93,34 @@ def _find_header(grid: pd.DataFrame) -> int:
     return 0
 
 
-def _decode(data: bytes, encoding: str | None) -> str:
-    """Text of a CSV: UTF-8 with or without BOM, UTF-16 with BOM, else Excel's cp1252."""
+def _encoding_of(data: bytes, encoding: str | None) -> str:
+    """The codec of a CSV: UTF-8 with or without BOM, UTF-16 with BOM, else Excel's cp1252."""
     if encoding:
-        return data.decode(encoding)
+        return encoding
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return "utf-16"
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
+        return "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return "cp1252"
 
 
 def _read_csv_grid(path: Path, delimiter: str | None, encoding: str | None, label: str) -> pd.DataFrame:
+    data = path.read_bytes()
     try:
-        text = _decode(path.read_bytes(), encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+        codec = _encoding_of(data, encoding)
+        sample = data[:65536].decode(codec, errors="ignore")
+    except LookupError as error:
         raise InputError([Problem(label, f"The file cannot be decoded ({error}).", "Save it as CSV UTF-8 from Excel.")]) from None
     if delimiter is None:
-        delimiter = _sniff_delimiter(text)
+        delimiter = _sniff_delimiter(sample)
     try:
+        # The parser reads the file itself: handing it a decoded copy costs a third more on big exports.
         return pd.read_csv(
-            io.StringIO(text),
+            path,
             sep=delimiter,
             header=None,
             dtype=str,
@@ -121,7 +128,11 @@ def _read_csv_grid(path: Path, delimiter: str | None, encoding: str | None, labe
             na_values=[""],
             skip_blank_lines=False,
             engine="c",
+            encoding=codec,
+            encoding_errors="replace",
         )
+    except UnicodeDecodeError as error:
+        raise InputError([Problem(label, f"The file cannot be decoded ({error}).", "Save it as CSV UTF-8 from Excel.")]) from None
     except pd.errors.ParserError as error:
         raise InputError([Problem(label, f"The CSV cannot be parsed: {error}.", "Check that every row has the same number of separators, and quotes are closed.")]) from None
     except pd.errors.EmptyDataError:

@@ -423,7 +423,9 @@ COMPARISON_TABLES: dict[str, TableSpec] = {DISTRICT_FINANCES.name: DISTRICT_FINA
 ALL_TABLES: dict[str, TableSpec] = {**TABLES, **COMPARISON_TABLES}
 REQUIRED_TABLES = tuple(name for name, spec in TABLES.items() if spec.required)
 
-_DTYPES = {CODE: str, TEXT: str, YEAR: str, CATEGORY: str, MONEY: float, NUMBER: float, COUNT: float, PERCENT: float, FLAG: bool}
+# Text kinds are checked by value (allowed values, not null) but not by dtype: the parser already
+# makes every cell a str or None, and pandera's element-wise str check costs seconds on millions of rows.
+_DTYPES = {CODE: None, TEXT: None, YEAR: None, CATEGORY: None, MONEY: float, NUMBER: float, COUNT: float, PERCENT: float, FLAG: bool}
 
 
 def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
