@@ -119,8 +119,6 @@ def _comparison_table(per_pupil: pd.DataFrame, review: Review, building_code: st
     return table
 
 
-
-
 def ordinal(number: float) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
     whole = int(round(number))
@@ -702,7 +700,6 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
 
 
 # ---------------------------------------------------------------- utilization from the ledger
-
 
 
 def _no_ledger(name: str, review: Review, what: str) -> DataObject:

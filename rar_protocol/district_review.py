@@ -27,8 +27,6 @@ QUADRANTS = {
 SPENDING_MEASURE = "per-pupil spending by fund source"  # the inventory's name for building spending
 
 
-
-
 def without_spending(review: Review, name: str, what: str) -> DataObject:
     """The data object of an analysis that needs building spending, when the review has none: it says so."""
     return DataObject(
@@ -41,7 +39,6 @@ def without_spending(review: Review, name: str, what: str) -> DataObject:
         sources=table_sources(review, "enrollment"),
         missing=[SPENDING_MEASURE],
     )
-
 
 
 def identified_by_year(review: Review) -> pd.DataFrame:

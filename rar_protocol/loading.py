@@ -21,7 +21,6 @@ from rar_protocol.problems import InputError, Problem
 from rar_protocol.reading import ROW, read_raw
 
 
-
 @dataclass
 class Review:
     """A loaded, validated review: its configuration and its canonical tables."""

@@ -121,8 +121,6 @@ def relative(value: float, reference: float) -> str:
     return f"{abs(change):.0f}% {'more' if change > 0 else 'less'} than"
 
 
-
-
 def _minimum(review: Review) -> int:
     return review.config.thresholds.minimum_group_size
 
