@@ -89,7 +89,7 @@ def _scale() -> None:
         "metrics = statewide_metrics(folder)\n"
         "elapsed = time.perf_counter() - started\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(f'{elapsed:.2f} {peak:.0f} {len(metrics)}')\n"
+        "print(f'{elapsed:.2f} {peak:.0f} {metrics[\"district_code\"].nunique()}')\n"
     )
     output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
     seconds, peak, districts = float(output[0]), float(output[1]), int(output[2])

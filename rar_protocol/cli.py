@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--building", action="append", metavar="CODE", help="only this building (repeatable)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: the YAML's output_folder)")
     run.add_argument("--formats", default="html,pdf", help="html or html,pdf (default)")
-    run.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="reports made at once (default: the machine's cores)")
+    # One more than the cores: kernel hand-shakes and PDF printing leave a core idle part of the time.
+    run.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1, help="reports made at once (default: the machine's cores + 1)")
     run.add_argument("--pdf-engine", choices=("auto", "chromium", "weasyprint", "none"), default="auto", help="auto: a Chromium-family browser if found, else WeasyPrint")
     run.add_argument("--browser", default=None, help="path of Chrome, Chromium or Edge (or set RAR_BROWSER)")
     run.add_argument("--data-folder", type=Path, default=None, help="override the YAML's data_folder")
