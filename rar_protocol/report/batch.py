@@ -76,6 +76,7 @@ class ReportResult:
     error: dict[str, Any] | None = None
     pdf_error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    building_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, pr
     """Execute one notebook with papermill into the run folder, in a fresh kernel (forked from the warm
     kernel server when ``kernel_manager_class`` is given); returns the result and the executed notebook."""
     result = ReportResult(notebook=job.notebook, building_code=job.building_code, title=job.title)
+    if job.building_code is not None:
+        result.building_name = review.building_name(job.building_code)
     folder = notebooks_folder()
     executed = run_folder / "notebooks" / f"{job.stem}.ipynb"
     partial = executed.with_name(f".partial.{executed.name}")
@@ -249,7 +252,7 @@ def index_html(manifest: dict[str, Any]) -> str:
         if report.get("pdf_error"):
             detail += f"<div class='warning'>No PDF: {html.escape(report['pdf_error'])}</div>"
         objects = "".join(f"<li><a href='{html.escape(path)}'>{html.escape(Path(path).name)}</a></li>" for path in report["data_objects"])
-        who = "District" if report["building_code"] is None else html.escape(report["building_code"])
+        who = "District" if report["building_code"] is None else html.escape(f"{report['building_code']} {report.get('building_name') or ''}".strip())
         rows.append(
             f"<tr class='{status}'><td>{html.escape(report['title'])}</td><td>{who}</td><td>{status}</td><td>{' · '.join(links)}{detail}</td>"
             f"<td><ul>{objects}</ul></td></tr>"
