@@ -82,7 +82,7 @@ def _scale() -> None:
         "import resource, tempfile, time\n"
         "from pathlib import Path\n"
         "from rar_protocol.sample import generate_state, write_tables\n"
-        "from rar_protocol.scale import statewide_metrics\n"
+        "from rar_protocol.data.statewide import statewide_metrics\n"
         "folder = Path(tempfile.mkdtemp(prefix='bench-state-'))\n"
         "write_tables(generate_state(buildings=3500, years=8), folder)\n"
         "started = time.perf_counter()\n"
@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--baseline-reports", type=int, default=5)
     parser.add_argument("--skip-scale", action="store_true")
     arguments = parser.parse_args()
-    from rar_protocol.options import OPTION_NOTEBOOKS
+    from rar_protocol.analyses.registry import OPTION_NOTEBOOKS
     from rar_protocol.report.render import find_browser
 
     browser = find_browser()

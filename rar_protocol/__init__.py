@@ -1,8 +1,12 @@
 """rar-protocol: Michigan's Resource Allocation Review as a data model, analyses and notebook reports."""
 
-from rar_protocol import district_review, finance, inventory, outcomes, privacy, protocol, schema
-from rar_protocol.loading import Review, load_review
-from rar_protocol.problems import InputError, Problem
+from rar_protocol.analyses import district_review, inventory
+from rar_protocol.measures import finance, outcomes, privacy
+from rar_protocol.protocol import data_object as protocol
+from rar_protocol.data import schema
+from rar_protocol.data.loading import Review, load_review
+from rar_protocol.data.problems import Problem
+from rar_protocol.errors import InputError
 from rar_protocol.report.context import ReportContext, open_report
 
 __all__ = [

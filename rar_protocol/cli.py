@@ -10,8 +10,9 @@ import sys
 import threading
 from pathlib import Path
 
-from rar_protocol import schema
-from rar_protocol.problems import InputError, format_problems
+from rar_protocol.data import schema
+from rar_protocol.data.problems import format_problems
+from rar_protocol.errors import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -40,15 +41,15 @@ def summary(review: "Review") -> str:  # noqa: F821 - imported lazily to keep `r
 
 
 def _option_name(number: int) -> str:
-    from rar_protocol.config import OPTION_NAMES
+    from rar_protocol.data.config import OPTION_NAMES
 
     return OPTION_NAMES[number]
 
 
 def _command_validate(arguments: argparse.Namespace) -> int:
-    from rar_protocol.loading import load_review
+    from rar_protocol.data.loading import load_review
 
-    from rar_protocol.determination import check_determinations
+    from rar_protocol.analyses.determination import check_determinations
 
     review = load_review(arguments.config, data_folder=arguments.data_folder)
     determinations = check_determinations(review)
@@ -61,12 +62,14 @@ def _command_validate(arguments: argparse.Namespace) -> int:
 
 
 def _command_schema(arguments: argparse.Namespace) -> int:
-    print(schema.data_dictionary(), end="")
+    from rar_protocol.data.dictionary import data_dictionary
+
+    print(data_dictionary(), end="")
     return EXIT_OK
 
 
 def _command_init(arguments: argparse.Namespace) -> int:
-    from rar_protocol.scaffold import scaffold_review
+    from rar_protocol.data.scaffold import scaffold_review
 
     written = scaffold_review(arguments.folder, district_code=arguments.district_code, force=arguments.force)
     for path in written:
@@ -109,7 +112,7 @@ def _command_run(arguments: argparse.Namespace) -> int:
         runs = [(run_folder, results)]
     else:
         # Every review is validated before any report is made: a typo in the tenth file stops the batch at once.
-        from rar_protocol.loading import load_review
+        from rar_protocol.data.loading import load_review
 
         problems = []
         for config in arguments.config:

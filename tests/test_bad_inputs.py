@@ -269,7 +269,7 @@ def test_run_with_bad_input_leaves_an_existing_run_folder_unchanged(tmp_path: Pa
 
 
 def _loads(config: Path) -> "object":
-    from rar_protocol.loading import load_review
+    from rar_protocol.data.loading import load_review
 
     completed = _rar("validate", str(config))
     assert completed.returncode == 0, completed.stderr
@@ -326,7 +326,7 @@ _MILLION = textwrap.dedent(
     """
     import resource, sys, time
     from pathlib import Path
-    from rar_protocol.loading import load_review
+    from rar_protocol.data.loading import load_review
     started = time.perf_counter()
     review = load_review(Path(sys.argv[1]))
     seconds = time.perf_counter() - started

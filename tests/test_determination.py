@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from rar_protocol import determination
+from rar_protocol.analyses import determination
 from rar_protocol.cli import main
-from rar_protocol.loading import load_review
-from rar_protocol.problems import InputError
+from rar_protocol.data.loading import load_review
+from rar_protocol.errors import InputError
 
 NAMES = ["Per-Pupil Spending by Building and Year", "State and Local Per-Pupil Spending Ranked"]
 

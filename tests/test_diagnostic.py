@@ -5,8 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rar_protocol import diagnostic, schema
-from rar_protocol.loading import load_review
+from rar_protocol.analyses import diagnostic
+from rar_protocol.data import schema
+from rar_protocol.data.loading import load_review
 
 from conftest import NC_CONFIG, SAMPLE_CONFIG
 

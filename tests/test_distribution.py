@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rar_protocol import distribution
-from rar_protocol.loading import load_review
+from rar_protocol.analyses import distribution
+from rar_protocol.data.loading import load_review
 
 from conftest import SAMPLE_CONFIG
 

@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from rar_protocol import district_review, finance, outcomes
-from rar_protocol.loading import load_review
+from rar_protocol.analyses import district_review
+from rar_protocol.measures import finance, outcomes
+from rar_protocol.data.loading import load_review
 
 
 def test_district_figure_is_weighted_by_pupils(tiny_review):

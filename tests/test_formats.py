@@ -8,12 +8,15 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE_CONFIG, SAMPLE_DATA
-from rar_protocol import finance, schema
-from rar_protocol.config import Split, available_formats, merge_format
-from rar_protocol.loading import load_review
-from rar_protocol.mapping import apply_split
-from rar_protocol.problems import InputError
-from rar_protocol.reading import ROW
+from rar_protocol.measures import finance
+from rar_protocol.data import schema
+from rar_protocol.data.config import Split
+from rar_protocol.data.dictionary import data_dictionary
+from rar_protocol.data.formats import available_formats, merge_format
+from rar_protocol.data.loading import load_review
+from rar_protocol.data.mapping import apply_split
+from rar_protocol.errors import InputError
+from rar_protocol.data.reading import ROW
 
 DIRECTORY_COLUMNS = ["ISDCode", "ISDName", "DistrictCode", "DistrictName", "BuildingCode", "BuildingName", "COUNTY_CODE", "COUNTY_NAME", "EntityType", "SCHOOL_LEVEL", "LOCALE_NAME"]
 COUNT_COLUMNS = [
@@ -230,7 +233,7 @@ def test_a_format_under_the_wrong_table_is_refused(mi_school_data_review):
 
 
 def test_every_format_is_in_the_data_dictionary_with_the_columns_it_reads():
-    dictionary = schema.data_dictionary()
+    dictionary = data_dictionary()
     assert set(available_formats()) == {"mi_bulletin_1014", "mi_general_ledger", "mi_school_data_assessment", "mi_school_data_directory", "mi_school_data_student_counts"}
     for name in available_formats():
         assert f"## format `{name}`" in dictionary

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rar_protocol.loading import load_review
-from rar_protocol.problems import InputError
+from rar_protocol.data.loading import load_review
+from rar_protocol.errors import InputError
 
 
 def _write(folder: Path, name: str, text: str) -> None:

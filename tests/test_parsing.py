@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rar_protocol import parsing, schema
+from rar_protocol.data import parsing, schema
 
 
 def test_money_in_the_forms_finance_offices_write_it():

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rar_protocol import peers
-from rar_protocol.loading import load_review
-from rar_protocol.problems import InputError
+from rar_protocol.analyses import peers
+from rar_protocol.data.loading import load_review
+from rar_protocol.errors import InputError
 
 HEADER = "district_code,district_name,school_year,pupils,local_revenue,state_revenue,federal_revenue,total_revenue,basic_instruction,added_needs,total_expenditure,teacher_salaries,teachers,economically_disadvantaged,headcount,locale\n"
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from rar_protocol.privacy import suppress
+from rar_protocol.measures.privacy import suppress
 
 
 def test_small_groups_are_hidden_as_missing_never_zero():

@@ -6,7 +6,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from rar_protocol.protocol import DataObject, data_object_html, export, load_prompts, micip_name, safe_file_name
+from rar_protocol.protocol.data_object import DataObject
+from rar_protocol.protocol.display import data_object_html
+from rar_protocol.protocol.export import export, micip_name, safe_file_name
+from rar_protocol.protocol.prompts import load_prompts
 
 RUN_DATE = date(2025, 3, 7)
 

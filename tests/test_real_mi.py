@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT
-from rar_protocol import district_review, inventory, peers, schema
-from rar_protocol.loading import load_review
+from rar_protocol.analyses import district_review, inventory, peers
+from rar_protocol.data import schema
+from rar_protocol.data.loading import load_review
 
 MI_CONFIG = PROJECT / "parameters" / "examples" / "mi_2009-10.yaml"
 

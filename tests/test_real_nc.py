@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from conftest import NC_CONFIG
-from rar_protocol import finance
-from rar_protocol.loading import load_review
+from rar_protocol.measures import finance
+from rar_protocol.data.loading import load_review
 
 # Edgecombe (the example's default), the districts holding the tiny schools whose published
 # per-pupil figures are implausible, and two large districts.

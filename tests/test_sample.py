@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rar_protocol import schema
+from rar_protocol.data import schema
 from rar_protocol.sample import generate_district, generate_state, main, write_tables
 
 LATEST = "2024-25"

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from conftest import NC_CONFIG, SAMPLE_CONFIG
-from rar_protocol import strategy
-from rar_protocol.loading import load_review
+from rar_protocol.analyses import strategy
+from rar_protocol.data.loading import load_review
 from test_student_group import GROUP_FILES, write_review
 
 # Reading tutoring, 2023-24: Aspen 40 participants on two funding rows (federal 30,000 + state

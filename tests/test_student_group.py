@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from conftest import NC_CONFIG, REAL_DATA, SAMPLE_CONFIG
-from rar_protocol import student_group
-from rar_protocol.loading import load_review
+from rar_protocol.analyses import student_group
+from rar_protocol.data.loading import load_review
 
 # Four buildings, two years. Dogwood's economically disadvantaged pupils (8, then 9) are below the
 # threshold of 10, so Dogwood is hidden, and Birch (the next smallest, 60) with it: otherwise the

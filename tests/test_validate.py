@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from conftest import NC_CONFIG, SAMPLE_CONFIG
-from rar_protocol import schema
+from rar_protocol.data import schema
+from rar_protocol.data.dictionary import data_dictionary
 from rar_protocol.cli import main
 
 
@@ -121,4 +122,4 @@ def test_schema_dictionary_is_committed_and_current(capsys):
 
 @pytest.mark.parametrize("table", sorted(schema.TABLES))
 def test_every_table_is_documented(table):
-    assert f"## {table}" in schema.data_dictionary()
+    assert f"## {table}" in data_dictionary()

@@ -22,15 +22,17 @@ from typing import Any, Callable
 import nbformat
 import papermill
 
-from rar_protocol import determination
-from rar_protocol.loading import Review, load_review
-from rar_protocol.options import OPTION_NOTEBOOKS, OPTION_TITLES
-from rar_protocol.problems import InputError, Problem
-from rar_protocol.protocol import export, safe_file_name
+from rar_protocol.analyses import determination
+from rar_protocol.data.loading import Review, load_review
+from rar_protocol.analyses.registry import OPTION_NOTEBOOKS, OPTION_TITLES
+from rar_protocol.data.problems import Problem
+from rar_protocol.errors import InputError
+from rar_protocol.protocol.export import export, safe_file_name
 from rar_protocol.report import provenance
 from rar_protocol.report.browser import ChromiumPdfPrinter, make_pdf
 from rar_protocol.report.kernels import KernelServer, forking_supported
-from rar_protocol.report.render import PdfError, find_browser, render_html, write_atomically
+from rar_protocol.errors import PdfError
+from rar_protocol.report.render import find_browser, render_html, write_atomically
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 DISTRICT_NOTEBOOK = "10_district_financial_review.ipynb"

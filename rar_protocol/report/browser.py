@@ -20,9 +20,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from rar_protocol.errors import PdfError
 from rar_protocol.report.render import (
     BROWSER_ENVIRONMENT_VARIABLE,
-    PdfError,
     find_browser,
     write_atomically,
 )

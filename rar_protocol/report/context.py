@@ -16,9 +16,12 @@ from typing import Any
 
 from IPython.display import HTML
 
-from rar_protocol import inventory
-from rar_protocol.loading import Review, load_review
-from rar_protocol.protocol import DataObject, data_object_html, export, load_prompts, load_responses
+from rar_protocol.analyses import inventory
+from rar_protocol.data.loading import Review, load_review
+from rar_protocol.protocol.data_object import DataObject
+from rar_protocol.protocol.display import data_object_html
+from rar_protocol.protocol.export import export
+from rar_protocol.protocol.prompts import load_prompts, load_responses
 from rar_protocol.report import provenance
 
 STYLE = """

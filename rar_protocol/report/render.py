@@ -16,7 +16,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from rar_protocol.files import write_atomically
 
-__all__ = ["PRINT_STYLESHEET", "PdfError", "find_browser", "render_html", "write_atomically"]
+__all__ = ["PRINT_STYLESHEET", "find_browser", "render_html", "write_atomically"]
 
 BROWSER_ENVIRONMENT_VARIABLE = "RAR_BROWSER"
 
@@ -93,10 +93,6 @@ REMOTE_LINK_PATTERN = re.compile(
     r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>",
     re.IGNORECASE,
 )
-
-
-class PdfError(Exception):
-    """A PDF could not be produced; the message is one line meant for the user."""
 
 
 def render_html(

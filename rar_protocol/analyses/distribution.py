@@ -1,0 +1,979 @@
+"""Review option 3, financial resource distribution and utilization: one building against the district.
+
+Each public function takes the review and a building code and returns a :class:`DataObject`
+whose observations are written from the numbers. Every comparison puts the building beside the
+district (all buildings, enrollment-weighted: summed dollars over summed pupils) and beside the
+district's other buildings of the same level, over every school year the review has.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from rar_protocol.protocol import figures
+from rar_protocol.measures import equity, finance
+from rar_protocol.data import schema
+from rar_protocol.analyses.district_review import MICHIGAN_CAVEAT, without_spending
+from rar_protocol.data.loading import Review
+from rar_protocol.measures.privacy import suppress
+from rar_protocol.protocol.data_object import DataObject
+from rar_protocol.protocol.words import money, table_sources, years_filter
+
+# Bulletin 1022 functions, by code where the accounting manual names them in our domain notes,
+# otherwise by the group their first two digits belong to.
+FUNCTION_NAMES = {
+    "122": "Added needs: special education",
+    "125": "Added needs: compensatory education",
+    "127": "Added needs: career and technical education",
+    "212": "Pupil support: guidance",
+    "221": "Instructional staff support: improvement of instruction",
+}
+FUNCTION_GROUPS = {
+    "11": "Basic programs",
+    "12": "Added needs",
+    "21": "Pupil support",
+    "22": "Instructional staff support",
+    "23": "General administration",
+    "24": "School administration",
+    "25": "Business services",
+    "26": "Operations and maintenance",
+    "27": "Transportation",
+    "28": "Central services",
+    "29": "Other supporting services",
+}
+OBJECT_GROUPS = {"1": "Salaries", "2": "Benefits", "3": "Purchased services", "4": "Supplies and materials", "5": "Capital outlay", "6": "Other", "7": "Other", "8": "Other", "9": "Other"}
+SOURCE_ORDER = ["Federal", "State", "Local", "State and local (reported together)", "State + local", "Total"]
+FUND_SOURCE_LABELS = {"federal": "Federal", "state": "State", "local": "Local", "state_local": "State and local (reported together)"}
+SPENDING_MEASURE = "per-pupil spending by fund source"  # the inventory's name for building spending
+# The ledger's own "state_local" marks unrestricted general-fund lines, not a combined report.
+LEDGER_SOURCE_LABELS = {"federal": "Federal", "state": "State", "local": "Local", "state_local": "State and local"}
+GENERAL_FUNDS = "General funds (no grant)"
+# Grant codes read as Title I, Part A (the sample ledger writes T1A); compared without spaces, dots or hyphens.
+TITLE_I_PROGRAMS = {"T1A", "TITLEI", "TITLEIA", "TITLE1", "TITLE1A"}
+# The function that holds compensatory education, where Title I is usually spent: a stand-in when no ledger says which grant paid.
+COMPENSATORY_FUNCTION = "125"
+NEED_GROUP_WORDS = {"economically_disadvantaged": "economically disadvantaged pupils", "students_with_disabilities": "students with disabilities", "english_learners": "English learners"}
+LEVEL_WORDS = {"k12": "K-12", "other": "same-level"}
+NEED_WEIGHTS_NOTE = (
+    "Need weights (set under option.need_weights in the review YAML): each economically disadvantaged pupil counts as 1 + {economically_disadvantaged} pupils, "
+    "each student with a disability as 1 + {students_with_disabilities}, each English learner as 1 + {english_learners}; a pupil in two groups gets both extras. "
+    "The defaults (0.35, 0.9, 0.5) are illustrative, in the range state funding formulas use for poverty, special education and English learner weights; "
+    "a district should set weights that reflect what its own programs cost."
+)
+
+
+# ---------------------------------------------------------------- comparison groups
+
+
+def comparison_groups(review: Review, building_code: str) -> dict[str, list[str]]:
+    """The building, the district, and the district's other buildings of the same level (when there are any), by label."""
+    buildings = review.tables["buildings"]
+    level = str(buildings.loc[buildings["building_code"] == building_code, "level"].iloc[0])
+    peers = sorted(buildings.loc[(buildings["level"] == level) & (buildings["building_code"] != building_code), "building_code"])
+    groups = {review.building_name(building_code): [building_code], "District": sorted(buildings["building_code"])}
+    if peers:
+        groups[peer_label(level)] = peers
+    return groups
+
+
+def peer_label(level: str) -> str:
+    """How the other buildings of a level are named in tables: "Other elementary buildings"."""
+    return f"Other {LEVEL_WORDS.get(level, level)} buildings"
+
+
+def _pupils(review: Review) -> pd.DataFrame:
+    """Pupils per building-year that has spending: the denominator every per-pupil figure here uses."""
+    return finance.per_pupil(review)[["building_code", "school_year", "pupils"]]
+
+
+def per_pupil_by(review: Review, building_code: str, dollars: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per-pupil dollars per school year and ``key`` for each comparison group: its dollars over its pupils.
+
+    ``dollars`` has columns building_code, school_year, ``key`` and amount. A group's pupils are
+    all its buildings' pupils, including buildings that spent nothing under a key.
+    """
+    pupils = _pupils(review)
+    groups = comparison_groups(review, building_code)
+    group_dollars = {label: dollars[dollars["building_code"].isin(codes)].groupby(["school_year", key])["amount"].sum() for label, codes in groups.items()}
+    # One row per year and key that any group spent on; a group that spent nothing there has zero dollars.
+    wide = pd.DataFrame(group_dollars).fillna(0.0)
+    years = wide.index.get_level_values("school_year")
+    for label, codes in groups.items():
+        group_pupils = pupils[pupils["building_code"].isin(codes)].groupby("school_year")["pupils"].sum()
+        wide[label] = wide[label].to_numpy() / years.map(group_pupils).to_numpy(dtype=float)
+    return wide.rename_axis(["school_year", key]).reset_index()
+
+
+def _comparison_table(per_pupil: pd.DataFrame, review: Review, building_code: str, key: str, key_label: str) -> pd.DataFrame:
+    """The per-pupil comparison with readable columns and the building's deviation from the district."""
+    groups = list(comparison_groups(review, building_code))
+    building, district = groups[0], "District"
+    table = pd.DataFrame({"School year": per_pupil["school_year"], key_label: per_pupil[key]})
+    for label in groups:
+        table[f"{label} per pupil ($)"] = per_pupil[label].round(2)
+    # Adding 0.0 turns a rounded -0.0 into 0.0, so an equal building never reads as "-0.0%".
+    table["Deviation from district ($)"] = (per_pupil[building] - per_pupil[district]).round(2) + 0.0
+    table["Deviation from district (%)"] = ((per_pupil[building] / per_pupil[district] - 1) * 100).replace([np.inf, -np.inf], np.nan).round(1) + 0.0
+    return table
+
+
+def ordinal(number: float) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
+    whole = int(round(number))
+    suffix = "th" if 10 <= whole % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
+    return f"{whole}{suffix}"
+
+
+def _difference_words(difference: float) -> str:
+    return f"{money(abs(difference))} more" if difference >= 0 else f"{money(abs(difference))} less"
+
+
+# ---------------------------------------------------------------- charts (house style)
+
+
+def _figure(width: float, height: float) -> Figure:
+    figures.apply_house_style()
+    return Figure(figsize=(width, height))
+
+
+def _dollar_axis(axis: object) -> None:
+    axis.set_major_locator(MaxNLocator(nbins=6))
+    axis.set_major_formatter(figures.dollars)
+
+
+def grouped_bars_chart(table: pd.DataFrame, *, category: str, series: list[str], title: str, x_label: str) -> Figure:
+    """Horizontal bars, one group per category and one bar per series (building, district, peers), in dollars."""
+    figure = _figure(8.0, max(3.0, 0.32 * len(table) * max(len(series), 1) / 1.6 + 1.4))
+    axes = figure.add_subplot()
+    positions = np.arange(len(table))
+    height = 0.8 / max(len(series), 1)
+    colors = [figures.IDENTIFIED_COLOR, figures.DISTRICT_COLOR, figures.STATE_LOCAL_COLOR, figures.FEDERAL_COLOR]
+    for index, name in enumerate(series):
+        axes.barh(positions + (index - (len(series) - 1) / 2) * height, table[name], height=height, color=colors[index % len(colors)], label=name)
+    axes.set_yticks(positions, table[category])
+    axes.invert_yaxis()
+    _dollar_axis(axes.xaxis)
+    axes.set_xlabel(x_label)
+    axes.set_title(title, loc="left")
+    figure.legend(*axes.get_legend_handles_labels(), loc="lower center", ncol=len(series), fontsize=8, frameon=False)
+    figure.tight_layout(rect=(0, 0.06, 1, 1))
+    return figure
+
+
+def trend_panels_chart(table: pd.DataFrame, *, panels: list[str], groups: list[str], title: str, y_label: str) -> Figure:
+    """One small panel per measure: a line per comparison group over the school years (``table``: school_year, measure, group, value)."""
+    figure = _figure(8.0, 3.6)
+    axes_list = figure.subplots(1, len(panels), squeeze=False)[0]
+    colors = [figures.IDENTIFIED_COLOR, "black", "#999999"]
+    for axes, panel in zip(axes_list, panels):
+        rows = table[table["measure"] == panel]
+        for index, group in enumerate(groups):
+            line = rows[rows["group"] == group].sort_values("school_year")
+            axes.plot(line["school_year"], line["value"], marker="o", color=colors[index % len(colors)], linewidth=2.2 if index == 0 else 1.5, label=group)
+        axes.set_title(panel, fontsize=10, loc="left")
+        _dollar_axis(axes.yaxis)
+        axes.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axes_list[0].set_ylabel(y_label)
+    figure.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    figure.legend(*axes_list[0].get_legend_handles_labels(), loc="lower center", ncol=len(groups), fontsize=8, frameon=False)
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
+    return figure
+
+
+def ranked_bars_chart(labels: pd.Series, values: pd.Series, *, highlight: str, reference: float | None, reference_label: str, title: str, x_label: str) -> Figure:
+    """Buildings ranked by one dollar value, the building under review in red, a dashed reference line."""
+    order = np.argsort(values.to_numpy(), kind="stable")
+    labels, values = labels.iloc[order], values.iloc[order]
+    figure = _figure(8.0, max(3.0, 0.34 * len(values) + 1.3))
+    axes = figure.add_subplot()
+    colors = [figures.IDENTIFIED_COLOR if label == highlight else figures.STATE_LOCAL_COLOR for label in labels]
+    axes.barh(np.arange(len(values)), values, color=colors)
+    if reference is not None and np.isfinite(reference):
+        axes.axvline(reference, color=figures.DISTRICT_COLOR, linestyle="--", linewidth=1, label=reference_label)
+        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", fontsize=8, frameon=False)
+    axes.set_yticks(np.arange(len(values)), labels)
+    _dollar_axis(axes.xaxis)
+    axes.set_xlabel(x_label)
+    axes.set_title(title, loc="left")
+    figure.tight_layout(rect=(0, 0.05, 1, 1))
+    return figure
+
+
+def pupil_distribution_chart(table: pd.DataFrame, *, highlight: str, statistics: dict[str, float], title: str, y_label: str) -> Figure:
+    """Buildings as steps along the line of pupils (step length = pupils), with the pupil-weighted 5th, 50th and 95th percentiles.
+
+    Steps rather than bars: the axis need not start at zero to show differences honestly.
+    """
+    ordered = table.sort_values("value", kind="stable")
+    shares = (ordered["pupils"] / ordered["pupils"].sum() * 100).to_numpy()
+    ends = np.cumsum(shares)
+    starts = ends - shares
+    values = ordered["value"].to_numpy()
+    figure = _figure(8.0, 4.4)
+    axes = figure.add_subplot()
+    axes.step(np.append(starts, ends[-1]), np.append(values, values[-1]), where="post", color="#bbbbbb", linewidth=1)
+    for start, end, value, label in zip(starts, ends, values, ordered["label"]):
+        mine = label == highlight
+        axes.hlines(value, start, end, color=figures.IDENTIFIED_COLOR if mine else figures.STATE_LOCAL_COLOR, linewidth=5 if mine else 3.5)
+        if mine:
+            axes.annotate(label, ((start + end) / 2, value), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=8, color=figures.IDENTIFIED_COLOR)
+    for name, style in (("percentile_5", ":"), ("weighted_median", "--"), ("percentile_95", ":")):
+        axes.axhline(statistics[name], color=figures.DISTRICT_COLOR, linestyle=style, linewidth=1)
+    axes.set_xlim(0, 100)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}%"))
+    _dollar_axis(axes.yaxis)
+    axes.set_xlabel("Share of the district's pupils, buildings ordered from lowest to highest (step length = pupils)")
+    axes.set_ylabel(y_label)
+    axes.set_title(title, loc="left")
+    figure.text(0.01, 0.005, "Dashed: pupil-weighted median. Dotted: 5th and 95th percentile pupils. Red: the building under review.", fontsize=8)
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return figure
+
+
+def unspent_chart(by_year: pd.DataFrame, *, title: str) -> Figure:
+    """Stacked bars per school year: grant dollars that lapsed, and unspent dollars still available later."""
+    figure = _figure(8.0, 3.8)
+    axes = figure.add_subplot()
+    axes.bar(by_year.index, by_year["Lapsing ($)"], color=figures.IDENTIFIED_COLOR, label="Lapsing (final year)")
+    axes.bar(by_year.index, by_year["Unspent, still available later ($)"], bottom=by_year["Lapsing ($)"].clip(lower=0), color=figures.STATE_LOCAL_COLOR, label="Unspent, still available later")
+    _dollar_axis(axes.yaxis)
+    axes.set_xlabel("School year")
+    axes.set_ylabel("Unspent grant dollars")
+    axes.set_title(title, loc="left")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def percent_bars_chart(table: pd.DataFrame, *, category: str, series: list[str], title: str, x_label: str) -> Figure:
+    """Horizontal bars of percents, one group per category and one bar per series."""
+    figure = grouped_bars_chart(table, category=category, series=series, title=title, x_label=x_label)
+    figure.axes[0].xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}%"))
+    return figure
+
+
+# ---------------------------------------------------------------- spending by function and by fund source
+
+
+def function_label(code: object) -> str:
+    """A Bulletin 1022 function code with its name: "125 Added needs: compensatory education"."""
+    if code is None or (isinstance(code, float) and np.isnan(code)):
+        return "No function code"
+    code = str(code)
+    if code.startswith("11"):
+        # Basic programs are coded by the level taught (111 elementary, 112 middle, 113 high): one line compares buildings of any level.
+        return "111-119 Basic programs (all levels)"
+    if code in FUNCTION_NAMES:
+        return f"{code} {FUNCTION_NAMES[code]}"
+    group = FUNCTION_GROUPS.get(code[:2]) or ("Community services" if code.startswith("3") else "Other")
+    return f"{code} {group}"
+
+
+def function_group(label: str) -> str:
+    """The group of a labelled function ("Added needs" for "125 Added needs: compensatory education")."""
+    prefix = label[:2]
+    return FUNCTION_GROUPS.get(prefix) or ("Community services" if prefix.startswith("3") else "Other")
+
+
+def spending_by_function(review: Review, building_code: str) -> DataObject:
+    """Per-pupil spending by Bulletin 1022 function, the building against the district and its peers, every year."""
+    name = "Per-Pupil Spending by Function"
+    if not review.has("expenditures"):
+        return without_spending(review, name, "spending by function")
+    spending = review.tables["expenditures"]
+    if spending["function_code"].notna().sum() == 0:
+        return DataObject(
+            name=name,
+            observations=["The review's expenditures carry no Bulletin 1022 function codes, so spending cannot be split into instruction, added needs, support services and administration. Spending by fund source and by object follows."],
+            sources=table_sources(review, "expenditures"),
+            missing=["spending by Bulletin 1022 function"],
+        )
+    dollars = spending.assign(function=spending["function_code"].map(function_label))
+    per_pupil = per_pupil_by(review, building_code, dollars, "function")
+    table = _comparison_table(per_pupil, review, building_code, "function", "Function")
+    groups = list(comparison_groups(review, building_code))
+    building = groups[0]
+    year = table["School year"].max()
+    latest = table[table["School year"] == year].reset_index(drop=True)
+    deviation = latest["Deviation from district ($)"]
+    observations = []
+    # The two functions most above the district and the two most below (fewer when there are few functions).
+    for index in dict.fromkeys([*deviation.nlargest(2).index, *deviation.nsmallest(2).index]):
+        row = latest.loc[index]
+        observations.append(
+            f"In {year} {building} spent {money(row[f'{building} per pupil ($)'])} per pupil on {row['Function']}, "
+            f"{_difference_words(row['Deviation from district ($)'])} than the district ({money(row['District per pupil ($)'])})."
+        )
+    instruction = latest[latest["Function"].str.match(r"1\d\d[ -]")]
+    building_share = instruction[f"{building} per pupil ($)"].sum() / latest[f"{building} per pupil ($)"].sum() * 100
+    district_share = instruction["District per pupil ($)"].sum() / latest["District per pupil ($)"].sum() * 100
+    observations.append(f"Instruction (functions 100-199) was {building_share:.1f}% of {building}'s spending in {year}, against {district_share:.1f}% for the district.")
+    if spending["central"].any():
+        observations.append("District-level costs allocated to buildings (central costs such as transportation and central services) are included, as the expenditure report allocates them.")
+    grouped = latest.assign(group=latest["Function"].map(function_group))
+    chart_rows = grouped.groupby("group", sort=False)[[f"{label} per pupil ($)" for label in groups]].sum().reset_index()
+    figure = grouped_bars_chart(
+        chart_rows.rename(columns={f"{label} per pupil ($)": label for label in groups}),
+        category="group",
+        series=groups,
+        title=f"Per-pupil spending by function group, {year}",
+        x_label="Dollars per pupil",
+    )
+    display = latest[["Function", *[f"{label} per pupil ($)" for label in groups], "Deviation from district ($)", "Deviation from district (%)"]]
+    return DataObject(
+        name=name,
+        table=table,
+        display=display,
+        figure=figure,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
+        filters=[years_filter(review.config.school_years), "all fund sources; district = all buildings' dollars over all their pupils"],
+        notes=[MICHIGAN_CAVEAT],
+    )
+
+
+def _fund_source_dollars(review: Review) -> pd.DataFrame:
+    """Dollars per building, year and fund source, with the state + local subtotal and the total added."""
+    spending = review.tables["expenditures"]
+    by_source = spending.groupby(["building_code", "school_year", "fund_source"], as_index=False)["amount"].sum()
+    by_source["source"] = by_source["fund_source"].map(FUND_SOURCE_LABELS)
+    subtotal = by_source[by_source["fund_source"] != "federal"].groupby(["building_code", "school_year"], as_index=False)["amount"].sum().assign(source="State + local")
+    total = by_source.groupby(["building_code", "school_year"], as_index=False)["amount"].sum().assign(source="Total")
+    return pd.concat([by_source[["building_code", "school_year", "source", "amount"]], subtotal, total], ignore_index=True)
+
+
+def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
+    """Per-pupil spending by fund source, the building against the district and its peers, every year."""
+    name = "Per-Pupil Spending by Fund Source"
+    if not review.has("expenditures"):
+        return without_spending(review, name, "spending by fund source")
+    per_pupil = per_pupil_by(review, building_code, _fund_source_dollars(review), "source")
+    per_pupil["order"] = per_pupil["source"].map(SOURCE_ORDER.index)
+    per_pupil = per_pupil.sort_values(["school_year", "order"]).drop(columns="order").reset_index(drop=True)
+    table = _comparison_table(per_pupil, review, building_code, "source", "Fund source")
+    groups = list(comparison_groups(review, building_code))
+    building = groups[0]
+    years = sorted(table["School year"].unique())
+    observations = []
+    state_local = table[table["Fund source"] == "State + local"].set_index("School year")
+    federal = table[table["Fund source"] == "Federal"].set_index("School year")
+    year = years[-1]
+    row = state_local.loc[year]
+    percent = row["Deviation from district (%)"]
+    observations.append(
+        f"{building} spent {money(abs(row['Deviation from district ($)']))} ({abs(percent):.0f}%) {'more' if percent >= 0 else 'less'} per pupil from state and local funds "
+        f"than the district's enrollment-weighted average in {year} ({money(row[f'{building} per pupil ($)'])} vs {money(row['District per pupil ($)'])})."
+    )
+    if len(groups) > 2:
+        observations.append(f"The district's {groups[2].lower()} spent {money(row[f'{groups[2]} per pupil ($)'])} per pupil from state and local funds in {year}.")
+    if year in federal.index:
+        observations.append(f"Federal funds added {money(federal.loc[year, f'{building} per pupil ($)'])} per pupil at {building} and {money(federal.loc[year, 'District per pupil ($)'])} across the district in {year}.")
+    if len(years) > 1:
+        first = state_local.loc[years[0], "Deviation from district ($)"]
+        last = state_local.loc[years[-1], "Deviation from district ($)"]
+        below = int((state_local["Deviation from district ($)"] < 0).sum())
+        observations.append(
+            f"The state and local deviation from the district went from {money(first)} per pupil in {years[0]} to {money(last)} in {years[-1]}; "
+            f"{building} was below the district in {below} of {len(years)} years."
+        )
+    else:
+        observations.append(f"Only one school year ({year}) is available, so change over time cannot be shown.")
+    lines = per_pupil[per_pupil["source"].isin(["State + local", "Federal"])].melt(id_vars=["school_year", "source"], value_vars=groups, var_name="group", value_name="value")
+    figure = trend_panels_chart(lines.rename(columns={"source": "measure"}), panels=["State + local", "Federal"], groups=groups, title="Per-pupil spending by fund source", y_label="Dollars per pupil")
+    display = table[table["Fund source"].isin(["State + local", "Federal", "Total"])]
+    return DataObject(
+        name=name,
+        table=table,
+        display=display,
+        figure=figure,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
+        filters=[years_filter(review.config.school_years), "district = all buildings' dollars over all their pupils"],
+        notes=[MICHIGAN_CAVEAT],
+    )
+
+
+# ---------------------------------------------------------------- need-weighted spending
+
+
+def need_weights(review: Review) -> tuple[dict[str, float], list[str]]:
+    """The configured need weights for the need groups the review counts, and notes on any left out."""
+    configured = review.config.option.need_weights
+    enrollment = review.tables["enrollment"]
+    weights, notes = {}, []
+    for group, weight in configured.items():
+        if group not in schema.NEED_GROUPS:
+            notes.append(f"The weight for '{group}' was ignored: the need groups are {', '.join(schema.NEED_GROUPS)}.")
+        elif enrollment[group].notna().sum() == 0:
+            notes.append(f"The enrollment has no counts of {NEED_GROUP_WORDS[group]}, so that weight could not be applied.")
+        else:
+            weights[group] = float(weight)
+    return weights, notes
+
+
+def need_table(review: Review) -> pd.DataFrame:
+    """Per building and year: pupils, need-weighted pupils, need-group shares (suppressed) and dollars per pupil and per weighted pupil."""
+    weights, _ = need_weights(review)
+    table = finance.per_pupil(review).merge(review.tables["enrollment"][["building_code", "school_year", *schema.NEED_GROUPS]], on=["building_code", "school_year"], how="left")
+    table["weighted_pupils"] = equity.need_weighted_pupils(table["pupils"], {group: table[group] for group in weights}, weights)
+    for measure in ("total", "state_local"):
+        table[f"{measure}_per_weighted_pupil"] = table[f"{measure}_dollars"] / table["weighted_pupils"]
+    minimum = review.config.thresholds.minimum_group_size
+    hidden = pd.Series(False, index=table.index)
+    for group in schema.NEED_GROUPS:
+        shown = suppress(table.assign(share=table[group] / table["pupils"] * 100), count_column=group, value_columns=["share"], minimum=minimum)
+        table[f"{group}_percent"] = shown["share"]
+        # Weighted pupils hold the group's count: hide them where the count is hidden, or subtraction would reveal it.
+        if group in weights:
+            hidden |= shown["suppressed"] & table[group].notna()
+    table["weighted_pupils_shown"] = table["weighted_pupils"].where(~hidden)
+    # Dollars per weighted pupil beside dollars per pupil would give the weighted pupils back: hide them too.
+    for measure in ("total", "state_local"):
+        table[f"{measure}_per_weighted_pupil"] = table[f"{measure}_per_weighted_pupil"].where(~hidden)
+    table["suppressed"] = hidden
+    return table
+
+
+def need_weighted_spending(review: Review, building_code: str) -> DataObject:
+    """State + local and total dollars per need-weighted pupil: does spending follow need?"""
+    name = "Need-Weighted Per-Pupil Spending"
+    if not review.has("expenditures"):
+        return without_spending(review, name, "need-weighted spending")
+    weights, weight_notes = need_weights(review)
+    if not weights:
+        return DataObject(
+            name=name,
+            observations=["The review's enrollment has no counts of economically disadvantaged pupils, students with disabilities or English learners, so spending cannot be weighted by need. Adding those counts would show whether higher-need buildings receive more."],
+            sources=table_sources(review, "enrollment"),
+            notes=weight_notes,
+            missing=["counts of economically disadvantaged pupils", "counts of students with disabilities", "counts of English learners"],
+        )
+    table = need_table(review)
+    building = review.building_name(building_code)
+    years = sorted(table["school_year"].unique())
+    district = table.groupby("school_year")[["state_local_dollars", "pupils"]].sum()
+    district["state_local_per_pupil"] = district["state_local_dollars"] / district["pupils"]
+    # Per need-weighted pupil, only buildings whose weighted figures are shown: their dollars over their
+    # weighted pupils (a hidden building inside the district figure could be recovered by subtraction).
+    known = table[table["weighted_pupils_shown"].notna()].groupby("school_year")[["state_local_dollars", "pupils", "weighted_pupils"]].sum()
+    district["state_local_per_weighted_pupil"] = known["state_local_dollars"] / known["weighted_pupils"]
+    district["need_index"] = known["weighted_pupils"] / known["pupils"]
+    observations = []
+    year = years[-1]
+    latest = table[table["school_year"] == year].reset_index(drop=True)
+    row = latest[latest["building_code"] == building_code].iloc[0]
+    if pd.isna(row["weighted_pupils_shown"]):
+        observations.append(f"{building}'s need-group counts for {year} are incomplete or too small to show, so its need-weighted figure is not shown.")
+    else:
+        index = row["weighted_pupils"] / row["pupils"]
+        unweighted_gap = row["state_local_per_pupil"] - district.loc[year, "state_local_per_pupil"]
+        weighted_gap = row["state_local_per_weighted_pupil"] - district.loc[year, "state_local_per_weighted_pupil"]
+        observations.append(
+            f"Weighted for need, {building}'s {row['pupils']:,.0f} pupils count as {index:.2f} pupils each in {year} "
+            f"(the district's average is {district.loc[year, 'need_index']:.2f})."
+        )
+        observations.append(
+            f"{building} received {money(row['state_local_per_weighted_pupil'])} of state and local money per need-weighted pupil in {year}, "
+            f"{_difference_words(weighted_gap)} than the district ({money(district.loc[year, 'state_local_per_weighted_pupil'])}); "
+            f"unweighted, it received {_difference_words(unweighted_gap)} per pupil than the district."
+        )
+        ranked = latest.dropna(subset=["state_local_per_weighted_pupil"]).sort_values("state_local_per_weighted_pupil", ascending=False).reset_index(drop=True)
+        rank = int(ranked.index[ranked["building_code"] == building_code][0]) + 1
+        observations.append(f"{building} ranks {ordinal(rank)} of the district's {len(ranked)} buildings in state and local dollars per need-weighted pupil in {year} (1st = most).")
+    if len(years) > 1:
+        below = 0
+        for each_year in years:
+            value = table.loc[(table["school_year"] == each_year) & (table["building_code"] == building_code), "state_local_per_weighted_pupil"]
+            below += int(len(value) and value.iloc[0] < district.loc[each_year, "state_local_per_weighted_pupil"])
+        observations.append(f"{building} was below the district in state and local dollars per need-weighted pupil in {below} of {len(years)} years.")
+    shown = pd.DataFrame({
+        "Building code": table["building_code"],
+        "Building": table["building_name"],
+        "School year": table["school_year"],
+        "Pupils": table["pupils"],
+        "Economically disadvantaged (%)": table["economically_disadvantaged_percent"].round(1),
+        "Students with disabilities (%)": table["students_with_disabilities_percent"].round(1),
+        "English learners (%)": table["english_learners_percent"].round(1),
+        "Need-weighted pupils": table["weighted_pupils_shown"].round(1),
+        "State + local per pupil ($)": table["state_local_per_pupil"].round(2),
+        "State + local per need-weighted pupil ($)": table["state_local_per_weighted_pupil"].round(2),
+        "Total per need-weighted pupil ($)": table["total_per_weighted_pupil"].round(2),
+        "Flag": table["flag"],
+        "Suppressed": table["suppressed"],
+    })
+    display = shown[shown["School year"] == year].drop(columns=["Building code", "School year", "Flag"])
+    figure = ranked_bars_chart(
+        latest["building_name"],
+        latest["state_local_per_weighted_pupil"],
+        highlight=building,
+        reference=district.loc[year, "state_local_per_weighted_pupil"],
+        reference_label="District (all dollars over all need-weighted pupils)",
+        title=f"State + local dollars per need-weighted pupil, {year}",
+        x_label="Dollars per need-weighted pupil",
+    )
+    privacy_note = f"Shares of groups with fewer than {review.config.thresholds.minimum_group_size} pupils are not shown, nor the weighted pupils that contain them."
+    return DataObject(
+        name=name,
+        table=shown,
+        display=display,
+        figure=figure,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"),
+        filters=[years_filter(review.config.school_years)],
+        notes=[NEED_WEIGHTS_NOTE.format(**{group: review.config.option.need_weights.get(group, 0) for group in schema.NEED_GROUPS}), *weight_notes, privacy_note],
+    )
+
+
+# ---------------------------------------------------------------- equity statistics
+
+
+def equity_table(review: Review, building_code: str) -> pd.DataFrame:
+    """Per year and spending measure: every equity statistic across the buildings not flagged, and the building's value and pupil percentile."""
+    table = need_table(review)
+    regular = table[table["flag"] == ""]
+    has_need = regular["economically_disadvantaged"].notna().sum() >= 3
+    measures = {"State + local per pupil": "state_local_per_pupil", "Total per pupil": "total_per_pupil"}
+    if need_weights(review)[0]:
+        measures["State + local per need-weighted pupil"] = "state_local_per_weighted_pupil"
+    rows = []
+    for year, buildings in regular.groupby("school_year", sort=True):
+        share = buildings["economically_disadvantaged"] / buildings["pupils"] * 100
+        this = table[(table["school_year"] == year) & (table["building_code"] == building_code)]
+        for label, column in measures.items():
+            # Need-weighted figures are weighted by need-weighted pupils, the others by pupils.
+            pupil_weights = buildings["weighted_pupils"] if "weighted" in column else buildings["pupils"]
+            statistics = equity.statistics(buildings[column], pupil_weights)
+            statistics["correlation_with_need"] = equity.weighted_correlation(buildings[column], share, pupil_weights) if has_need else np.nan
+            value = float(this[column].iloc[0]) if len(this) else np.nan
+            rows.append({"school_year": year, "measure": label, **statistics, "building_value": value, "building_percentile": equity.weighted_percentile_rank(buildings[column], pupil_weights, value)})
+    return pd.DataFrame(rows)
+
+
+def equity_statistics(review: Review, building_code: str) -> DataObject:
+    """Equity statistics of per-pupil spending across the district's buildings, every year, and where the building sits."""
+    name = "Spending Equity Statistics"
+    if not review.has("expenditures"):
+        return without_spending(review, name, "the spread of spending across buildings")
+    table = need_table(review)
+    regular = table[table["flag"] == ""]
+    excluded = sorted(set(table.loc[table["flag"] != "", "building_name"]))
+    has_need = regular["economically_disadvantaged"].notna().sum() >= 3
+    statistics_table = equity_table(review, building_code)
+    building = review.building_name(building_code)
+    year = statistics_table["school_year"].max()
+    latest = statistics_table[(statistics_table["school_year"] == year) & (statistics_table["measure"] == "State + local per pupil")].iloc[0]
+    observations = [
+        f"In {year}, state and local spending per pupil across the district's {latest['buildings']} buildings had a pupil-weighted coefficient of variation of {latest['coefficient_of_variation']:.3f} "
+        f"({'within' if latest['coefficient_of_variation'] <= 0.10 else 'above'} the 0.10 often used as an equity standard).",
+        f"McLoone index {latest['mcloone_index']:.3f}: pupils below the median ({money(latest['weighted_median'])}) received {latest['mcloone_index'] * 100:.1f}% of what bringing them all to the median would cost (0.95 is the usual standard).",
+        f"The 95th-percentile pupil's building spent {money(latest['percentile_95'])} and the 5th-percentile pupil's {money(latest['percentile_5'])} of state and local money per pupil: a restricted range ratio of {latest['restricted_range_ratio']:.3f}; "
+        f"the full range between buildings was {money(latest['range'])}.",
+    ]
+    if has_need and pd.notna(latest["correlation_with_need"]):
+        tendency = "more" if latest["correlation_with_need"] > 0 else "less"
+        observations.append(f"State and local per-pupil spending and the percent of economically disadvantaged pupils correlate at r = {latest['correlation_with_need']:.2f} (pupil-weighted): higher-need buildings tend to receive {tendency} state and local money per pupil.")
+    if pd.notna(latest["building_value"]):
+        observations.append(f"{building}'s {money(latest['building_value'])} of state and local money per pupil sits at the {ordinal(latest['building_percentile'])} percentile of the district's pupils in {year}.")
+    years = sorted(statistics_table["school_year"].unique())
+    if len(years) > 1:
+        state_local = statistics_table[statistics_table["measure"] == "State + local per pupil"].set_index("school_year")
+        observations.append(f"The coefficient of variation of state and local spending per pupil went from {state_local.loc[years[0], 'coefficient_of_variation']:.3f} in {years[0]} to {state_local.loc[years[-1], 'coefficient_of_variation']:.3f} in {years[-1]}.")
+    shown = pd.DataFrame({
+        "School year": statistics_table["school_year"],
+        "Measure": statistics_table["measure"],
+        "Buildings": statistics_table["buildings"],
+        "Pupils": statistics_table["pupils"],
+        "Pupil-weighted mean ($)": statistics_table["weighted_mean"].round(2),
+        "Pupil-weighted median ($)": statistics_table["weighted_median"].round(2),
+        "Coefficient of variation": statistics_table["coefficient_of_variation"].round(4),
+        "McLoone index": statistics_table["mcloone_index"].round(4),
+        "Range ($)": statistics_table["range"].round(2),
+        "Range ratio": statistics_table["range_ratio"].round(4),
+        "5th percentile pupil ($)": statistics_table["percentile_5"].round(2),
+        "95th percentile pupil ($)": statistics_table["percentile_95"].round(2),
+        "Restricted range ratio": statistics_table["restricted_range_ratio"].round(4),
+        "Correlation with % economically disadvantaged": statistics_table["correlation_with_need"].round(3),
+        f"{building} ($)": statistics_table["building_value"].round(2),
+        f"{building}: percentile of pupils": statistics_table["building_percentile"].round(1),
+    })
+    latest_rows = shown[shown["School year"] == year]
+    display = pd.DataFrame({"Measure": latest_rows["Measure"]})
+    for column in ("Coefficient of variation", "McLoone index", "Range ratio", "Restricted range ratio", "Correlation with % economically disadvantaged"):
+        display[column] = [f"{value:.3f}" if pd.notna(value) else "not available" for value in latest_rows[column]]
+    display["Range ($)"] = latest_rows["Range ($)"]
+    display[f"{building} ($)"] = latest_rows[f"{building} ($)"]
+    display[f"{building}: percentile of pupils"] = [f"{value:.0f}" if pd.notna(value) else "" for value in latest_rows[f"{building}: percentile of pupils"]]
+    chart_rows = regular[regular["school_year"] == year]
+    figure = pupil_distribution_chart(
+        pd.DataFrame({"label": chart_rows["building_name"], "value": chart_rows["state_local_per_pupil"], "pupils": chart_rows["pupils"]}),
+        highlight=building,
+        statistics=latest.to_dict(),
+        title=f"State + local per pupil along the district's pupils, {year}",
+        y_label="State + local per pupil (dollars)",
+    )
+    notes = [
+        "Definitions. Coefficient of variation: pupil-weighted standard deviation over pupil-weighted mean (0 = every pupil has the same). "
+        "McLoone index: dollars spent on pupils below the pupil-weighted median over what it would cost to bring them to the median (1 = equal). "
+        "Range: highest minus lowest building (every building counts once). Restricted range ratio: the 95th percentile pupil's building over the 5th percentile pupil's (pupils lined up by their building's spending). "
+        "Correlation: pupil-weighted Pearson correlation of per-pupil spending with the percent of economically disadvantaged pupils.",
+    ]
+    if not has_need:
+        notes.append("The correlation with need is not available: the enrollment has no counts of economically disadvantaged pupils.")
+    filters = [years_filter(review.config.school_years)]
+    if excluded:
+        filters.append("left out as flagged per-pupil figures (few pupils or implausible spending): " + ", ".join(excluded))
+    return DataObject(name=name, table=shown, display=display, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=filters, notes=notes, missing=[] if has_need else ["counts of economically disadvantaged pupils"])
+
+
+# ---------------------------------------------------------------- excluding federal and Title I
+
+
+def _normalized_program(code: object) -> str:
+    return re.sub(r"[\s.\-_]", "", str(code)).upper() if code is not None and not (isinstance(code, float) and np.isnan(code)) else ""
+
+
+def title_i_dollars(review: Review) -> tuple[pd.DataFrame | None, str]:
+    """Title I dollars per building and year, and where they came from: the ledger's Title I grant, else federal function 125, else None."""
+    ledger = review.table("ledger")
+    if ledger is not None:
+        lines = ledger[ledger["program"].map(_normalized_program).isin(TITLE_I_PROGRAMS)]
+        if len(lines):
+            dollars = lines.groupby(["location", "school_year"], as_index=False)["actual"].sum().rename(columns={"location": "building_code", "actual": "amount"})
+            codes = ", ".join(sorted(lines["program"].unique()))
+            return dollars, f"Title I is the ledger's actual spending coded to grant {codes} at each building's location (district-level Title I lines, such as set-asides, are not assigned to buildings)."
+    spending = review.tables["expenditures"]
+    if spending["function_code"].isna().all():
+        return None, "Title I dollars cannot be told apart: the review has no ledger grant codes and no function codes, so only the exclusion of all federal funds is shown."
+    lines = spending[(spending["fund_source"] == "federal") & (spending["function_code"] == COMPENSATORY_FUNCTION)]
+    dollars = lines.groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
+    return dollars, f"Title I is approximated by federal spending on function {COMPENSATORY_FUNCTION} (compensatory education): the review has no ledger grant codes that say which federal dollars were Title I."
+
+
+def spending_excluding_federal(review: Review, building_code: str) -> DataObject:
+    """Per-pupil spending in total, without Title I, and without any federal dollars, the building against the district."""
+    name = "Per-Pupil Spending Excluding Federal and Title I"
+    if not review.has("expenditures"):
+        return without_spending(review, name, "spending without federal and Title I dollars")
+    spending = review.tables["expenditures"]
+    title_i, title_i_source = title_i_dollars(review)
+    total = spending.groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
+    state_local = spending[spending["fund_source"] != "federal"].groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
+    parts = [total.assign(measure="Total"), state_local.assign(measure="Excluding all federal funds")]
+    if title_i is not None:
+        without_title_i = total.merge(title_i, on=["building_code", "school_year"], how="left", suffixes=("", "_title_i"))
+        without_title_i["amount"] = without_title_i["amount"] - without_title_i["amount_title_i"].fillna(0.0)
+        parts.insert(1, without_title_i[["building_code", "school_year", "amount"]].assign(measure="Excluding Title I"))
+    order = [part["measure"].iloc[0] for part in parts]
+    per_pupil = per_pupil_by(review, building_code, pd.concat(parts, ignore_index=True), "measure")
+    per_pupil = per_pupil.assign(order=per_pupil["measure"].map(order.index)).sort_values(["school_year", "order"]).drop(columns="order").reset_index(drop=True)
+    table = _comparison_table(per_pupil, review, building_code, "measure", "Spending")
+    groups = list(comparison_groups(review, building_code))
+    building = groups[0]
+    year = table["School year"].max()
+    latest = table[table["School year"] == year].set_index("Spending")
+    observations = []
+    for measure in order:
+        row = latest.loc[measure]
+        observations.append(f"{measure} ({year}): {building} {money(row[f'{building} per pupil ($)'])} per pupil, district {money(row['District per pupil ($)'])}, a deviation of {money(row['Deviation from district ($)'])} ({row['Deviation from district (%)']:+.1f}%).")
+    if title_i is not None:
+        building_title_i = title_i.loc[(title_i["building_code"] == building_code) & (title_i["school_year"] == year), "amount"].sum()
+        pupils = _pupils(review)
+        building_pupils = pupils.loc[(pupils["building_code"] == building_code) & (pupils["school_year"] == year), "pupils"].sum()
+        observations.append(f"Title I paid {money(building_title_i)} at {building} in {year} ({money(building_title_i / building_pupils)} per pupil).")
+    else:
+        observations.append(title_i_source)
+    chart_rows = latest.reset_index()[["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
+    figure = grouped_bars_chart(chart_rows, category="Spending", series=groups, title=f"Per-pupil spending with and without federal dollars, {year}", x_label="Dollars per pupil")
+    return DataObject(
+        name=name,
+        table=table,
+        display=table[table["School year"] == year],
+        figure=figure,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "ledger"),
+        filters=[years_filter(review.config.school_years)],
+        notes=[title_i_source, "Spending excluding all federal funds is the state + local figure ESSA asks states to publish."],
+        missing=[] if title_i is not None else ["Title I spending by building (ledger grant codes or function codes)"],
+    )
+
+
+# ---------------------------------------------------------------- utilization from the ledger
+
+
+def _no_ledger(name: str, review: Review, what: str) -> DataObject:
+    return DataObject(
+        name=name,
+        observations=[f"The review has no general ledger, so {what} cannot be shown. A ledger export with budget, actual, program (grant) and the grant's final year would answer it."],
+        sources=[f"review configuration ({review.config_path.name})"],
+        missing=["general ledger (budget and actual)"],
+    )
+
+
+def _grant_label(program: object) -> str:
+    return str(program) if _normalized_program(program) else GENERAL_FUNDS
+
+
+def ledger_lines(review: Review) -> pd.DataFrame:
+    """Ledger lines with a grant label, unspent dollars (budget - actual) and lapsing dollars (unspent in the grant's final year)."""
+    ledger = review.tables["ledger"].copy()
+    ledger["grant"] = ledger["program"].map(_grant_label)
+    ledger["fund_source"] = ledger["fund_source"].map(LEDGER_SOURCE_LABELS).fillna("Not given")
+    ledger["unspent"] = ledger["budget"] - ledger["actual"]
+    final_year = ledger["grant_final_year"].notna() & (ledger["grant_final_year"] == ledger["school_year"])
+    ledger["lapsing"] = ledger["unspent"].where(final_year, 0.0)
+    ledger["carried"] = ledger["unspent"].where(ledger["grant_final_year"].notna() & ~final_year, 0.0)
+    return ledger
+
+
+def budget_and_actual(review: Review, building_code: str) -> DataObject:
+    """Budget against actual by fund, fund source and grant, for the building's location and the whole district, every year."""
+    name = "Budget and Actual by Fund and Grant"
+    if not review.has("ledger"):
+        return _no_ledger(name, review, "budget against actual spending")
+    ledger = ledger_lines(review)
+    budgeted = ledger[ledger["budget"].notna()]
+    building = review.building_name(building_code)
+    keys = ["school_year", "fund", "fund_source", "grant"]
+    frames = []
+    for label, lines in ((building, budgeted[budgeted["location"] == building_code]), ("District (all locations)", budgeted)):
+        sums = lines.groupby(keys, as_index=False)[["budget", "actual", "unspent"]].sum().assign(scope=label)
+        frames.append(sums)
+    sums = pd.concat(frames, ignore_index=True)
+    sums["spent_percent"] = sums["actual"] / sums["budget"].replace(0, np.nan) * 100
+    table = pd.DataFrame({
+        "Scope": sums["scope"],
+        "School year": sums["school_year"],
+        "Fund": sums["fund"],
+        "Fund source": sums["fund_source"],
+        "Grant": sums["grant"],
+        "Budget ($)": sums["budget"].round(2),
+        "Actual ($)": sums["actual"].round(2),
+        "Unspent ($)": sums["unspent"].round(2),
+        "Spent of budget (%)": sums["spent_percent"].round(1),
+    }).sort_values(["Scope", "School year", "Fund", "Grant"], kind="stable").reset_index(drop=True)
+    year = table["School year"].max()
+    observations = []
+    at_building = table[(table["Scope"] == building) & (table["School year"] == year)]
+    in_district = table[(table["Scope"] != building) & (table["School year"] == year)]
+    if at_building.empty:
+        observations.append(f"The ledger has no budgeted lines at {building}'s location ({building_code}) in {year}.")
+    else:
+        spent = at_building["Actual ($)"].sum() / at_building["Budget ($)"].sum() * 100
+        district_spent = in_district["Actual ($)"].sum() / in_district["Budget ($)"].sum() * 100
+        observations.append(f"In {year}, ledger lines at {building} spent {spent:.1f}% of a {money(at_building['Budget ($)'].sum())} budget ({money(at_building['Unspent ($)'].sum())} unspent), against {district_spent:.1f}% across the district.")
+        grants = at_building[at_building["Grant"] != GENERAL_FUNDS]
+        if len(grants):
+            lowest = grants.loc[grants["Spent of budget (%)"].idxmin()]
+            observations.append(f"The grant least spent at {building} in {year} was {lowest['Grant']} ({lowest['Fund source']}): {lowest['Spent of budget (%)']:.1f}% of {money(lowest['Budget ($)'])}, leaving {money(lowest['Unspent ($)'])}.")
+    unbudgeted = int(ledger["budget"].isna().sum())
+    notes = ["Unspent = final amended budget minus actual; a negative figure is spending above budget."]
+    if unbudgeted:
+        notes.append(f"{unbudgeted} ledger lines have no budget and are left out.")
+    chart = at_building.merge(in_district, on=["Fund source", "Grant", "Fund"], suffixes=(" building", " district"))
+    figure = None
+    if len(chart):
+        chart_rows = pd.DataFrame({"category": chart["Grant"] + ", " + chart["Fund source"].str.lower(), building: chart["Spent of budget (%) building"], "District": chart["Spent of budget (%) district"]})
+        figure = percent_bars_chart(chart_rows, category="category", series=[building, "District"], title=f"Share of the budget spent by grant, {year}", x_label="Actual as a percent of budget")
+    return DataObject(name=name, table=table, display=table[table["School year"] == year], figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), f"building scope: ledger location {building_code}"], notes=notes)
+
+
+def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject:
+    """Grant dollars left unspent each year at the building and in the district, split into lapsing and still available."""
+    name = "Unspent and Lapsing Grant Dollars"
+    if not review.has("ledger"):
+        return _no_ledger(name, review, "unspent and lapsing grant dollars")
+    ledger = ledger_lines(review)
+    grants = ledger[(ledger["grant"] != GENERAL_FUNDS) & ledger["budget"].notna()]
+    if grants.empty:
+        return DataObject(name=name, observations=["The ledger has no budgeted grant lines (no program codes), so unspent grant dollars cannot be shown."], sources=table_sources(review, "ledger"), missing=["grant codes in the ledger"])
+    building = review.building_name(building_code)
+    keys = ["school_year", "grant", "fund_source", "grant_final_year"]
+    frames = []
+    for label, lines in ((building, grants[grants["location"] == building_code]), ("District (all locations)", grants)):
+        frames.append(lines.groupby(keys, as_index=False, dropna=False)[["budget", "actual", "unspent", "lapsing", "carried"]].sum().assign(scope=label))
+    sums = pd.concat(frames, ignore_index=True)
+    table = pd.DataFrame({
+        "Scope": sums["scope"],
+        "School year": sums["school_year"],
+        "Grant": sums["grant"],
+        "Fund source": sums["fund_source"],
+        "Grant final year": sums["grant_final_year"].fillna("not given"),
+        "Budget ($)": sums["budget"].round(2),
+        "Actual ($)": sums["actual"].round(2),
+        "Unspent ($)": sums["unspent"].round(2),
+        "Lapsing ($)": sums["lapsing"].round(2),
+        "Unspent, still available later ($)": sums["carried"].round(2),
+    }).sort_values(["Scope", "School year", "Grant"], kind="stable").reset_index(drop=True)
+    at_building = table[table["Scope"] == building]
+    observations = []
+    if at_building.empty:
+        observations.append(f"No grant lines are coded to {building}'s location ({building_code}).")
+    else:
+        lapsed = at_building["Lapsing ($)"].sum()
+        observations.append(f"Over {years_filter(review.config.school_years)}, {money(at_building['Unspent ($)'].sum())} of grant budgets at {building} went unspent, of which {money(lapsed)} lapsed (unspent in the grant's final year).")
+        by_grant = at_building.groupby("Grant")["Lapsing ($)"].sum().sort_values(ascending=False)
+        if by_grant.iloc[0] > 0:
+            observations.append(f"The largest lapse at {building} was in {by_grant.index[0]}: {money(by_grant.iloc[0])}.")
+        share = at_building["Unspent ($)"].sum() / at_building["Budget ($)"].sum() * 100
+        district = table[table["Scope"] != building]
+        district_share = district["Unspent ($)"].sum() / district["Budget ($)"].sum() * 100
+        observations.append(f"{share:.1f}% of {building}'s grant budgets went unspent over these years, against {district_share:.1f}% across the district.")
+    by_year = at_building.groupby("School year")[["Lapsing ($)", "Unspent, still available later ($)"]].sum()
+    figure = unspent_chart(by_year, title=f"Unspent grant dollars at {building}") if len(by_year) else None
+    notes = ["Lapsing: budget minus actual on a grant whose final year is the line's school year; unspent dollars before the final year may still be spent later (carryover rules vary by grant)."]
+    return DataObject(name=name, table=table, display=at_building, figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), "grant lines (with a program code) that have a budget"], notes=notes)
+
+
+# ---------------------------------------------------------------- people
+
+
+def seniority_table(review: Review) -> pd.DataFrame:
+    """Teacher salary cost per building and year at the building's average salary and at the district's FTE-weighted average."""
+    staff = review.tables["staff"]
+    teachers = staff[(staff["role"] == "teacher") & staff["average_salary"].notna() & (staff["fte"] > 0)].copy()
+    teachers["actual_cost"] = teachers["fte"] * teachers["average_salary"]
+    district = teachers.groupby("school_year")[["actual_cost", "fte"]].sum()
+    teachers["district_average_salary"] = teachers["school_year"].map(district["actual_cost"] / district["fte"])
+    teachers["cost_at_district_average"] = teachers["fte"] * teachers["district_average_salary"]
+    teachers["seniority_effect"] = teachers["actual_cost"] - teachers["cost_at_district_average"]
+    teachers = teachers.merge(review.tables["enrollment"][["building_code", "school_year", "pupils"]], on=["building_code", "school_year"], how="left")
+    teachers["seniority_effect_per_pupil"] = teachers["seniority_effect"] / teachers["pupils"]
+    teachers["building_name"] = teachers["building_code"].map(review.building_name)
+    return teachers.sort_values(["school_year", "building_code"]).reset_index(drop=True)
+
+
+def seniority_effect(review: Review, building_code: str) -> DataObject:
+    """The seniority effect: teacher salaries at the building's actual averages against the district's average salary."""
+    name = "Seniority Effect on Teacher Salary Cost"
+    staff = review.table("staff")
+    if staff is None or staff["average_salary"].notna().sum() == 0:
+        return DataObject(
+            name=name,
+            observations=["The review has no staff salaries, so the seniority effect (how much of a building's spending gap comes from where experienced, higher-paid teachers work) cannot be computed. Teacher FTE and average salary per building would answer it."],
+            sources=table_sources(review, "staff") or [f"review configuration ({review.config_path.name})"],
+            missing=["staff salaries"],
+        )
+    table = seniority_table(review)
+    building = review.building_name(building_code)
+    mine = table[table["building_code"] == building_code].set_index("school_year")
+    observations = []
+    if mine.empty:
+        observations.append(f"The staff table has no teachers with salaries at {building}.")
+    else:
+        year = mine.index.max()
+        row = mine.loc[year]
+        direction = "less" if row["seniority_effect"] < 0 else "more"
+        observations.append(
+            f"In {year} {building}'s {row['fte']:.1f} teacher FTE cost {money(row['actual_cost'])} in salaries at the building's average salary ({money(row['average_salary'])}); "
+            f"at the district's FTE-weighted average ({money(row['district_average_salary'])}) they would cost {money(row['cost_at_district_average'])}: "
+            f"{money(abs(row['seniority_effect']))} {direction}, or {money(abs(row['seniority_effect_per_pupil']))} per pupil."
+        )
+        if pd.notna(row.get("average_years_experience")):
+            district_years = table[table["school_year"] == year]
+            experience = np.average(district_years["average_years_experience"].dropna(), weights=district_years.loc[district_years["average_years_experience"].notna(), "fte"])
+            observations.append(f"Teachers at {building} averaged {row['average_years_experience']:.1f} years of experience in {year}, against {experience:.1f} across the district (FTE-weighted).")
+        if len(mine) > 1:
+            below = int((mine["seniority_effect"] < 0).sum())
+            observations.append(f"{building}'s teacher salaries were below the district average in {below} of {len(mine)} years; over those years the seniority effect summed to {money(mine['seniority_effect'].sum())}.")
+        observations.append("Salaries only: benefits that follow salary would widen the effect.")
+    latest = table[table["school_year"] == table["school_year"].max()]
+    figure = ranked_bars_chart(latest["building_name"], latest["seniority_effect_per_pupil"], highlight=building, reference=0.0, reference_label="Teachers paid at the district average", title=f"Seniority effect per pupil by building, {latest['school_year'].iloc[0]}", x_label="Teacher salaries above (+) or below (-) the district average, dollars per pupil")
+    shown = pd.DataFrame({
+        "Building code": table["building_code"],
+        "Building": table["building_name"],
+        "School year": table["school_year"],
+        "Teacher FTE": table["fte"].round(2),
+        "Average teacher salary ($)": table["average_salary"].round(2),
+        "District average teacher salary ($)": table["district_average_salary"].round(2),
+        "Salary cost at actual salaries ($)": table["actual_cost"].round(2),
+        "Salary cost at district average ($)": table["cost_at_district_average"].round(2),
+        "Seniority effect ($)": table["seniority_effect"].round(2),
+        "Seniority effect per pupil ($)": table["seniority_effect_per_pupil"].round(2),
+        "Average years of experience": table["average_years_experience"].round(1),
+    })
+    return DataObject(
+        name=name,
+        table=shown,
+        display=shown[shown["Building code"] == building_code].drop(columns=["Building code", "Building"]),
+        figure=figure,
+        observations=observations,
+        sources=table_sources(review, "staff", "enrollment"),
+        filters=[years_filter(review.config.school_years), "teachers with a known average salary"],
+        notes=["District average salary: total teacher salary dollars over total teacher FTE (FTE-weighted). Seniority effect = FTE x building average salary - FTE x district average salary."],
+    )
+
+
+def object_label(code: object) -> str:
+    """An object code's group ("Salaries" for the 1000s), or the code as written when it is not a Michigan object code."""
+    if code is None or (isinstance(code, float) and np.isnan(code)):
+        return "No object code"
+    code = str(code)
+    if code[:1].isdigit():
+        return OBJECT_GROUPS.get(code[0], "Other")
+    return code.capitalize()
+
+
+def personnel_and_non_personnel(review: Review, building_code: str) -> DataObject:
+    """Personnel and non-personnel spending per pupil, and by object, the building against the district and its peers."""
+    name = "Personnel and Non-Personnel Spending"
+    if not review.has("expenditures"):
+        return without_spending(review, name, "personnel and non-personnel spending")
+    spending = review.tables["expenditures"]
+    by_category = spending.assign(category_label=spending["category"].map({"personnel": "Personnel", "non_personnel": "Non-personnel"}))
+    per_pupil = per_pupil_by(review, building_code, by_category, "category_label")
+    groups = list(comparison_groups(review, building_code))
+    building = groups[0]
+    table = _comparison_table(per_pupil, review, building_code, "category_label", "Spending")
+    shares = per_pupil.pivot(index="school_year", columns="category_label", values=groups)
+    observations = []
+    year = table["School year"].max()
+    building_share = shares.loc[year, (building, "Personnel")] / (shares.loc[year, (building, "Personnel")] + shares.loc[year, (building, "Non-personnel")]) * 100
+    district_share = shares.loc[year, ("District", "Personnel")] / (shares.loc[year, ("District", "Personnel")] + shares.loc[year, ("District", "Non-personnel")]) * 100
+    latest = table[table["School year"] == year].set_index("Spending")
+    observations.append(f"Personnel (salaries and benefits) was {building_share:.1f}% of {building}'s spending in {year}, against {district_share:.1f}% for the district.")
+    for category in ("Personnel", "Non-personnel"):
+        row = latest.loc[category]
+        observations.append(f"{category} spending per pupil in {year}: {building} {money(row[f'{building} per pupil ($)'])}, district {money(row['District per pupil ($)'])} ({_difference_words(row['Deviation from district ($)'])} per pupil at {building}).")
+    objects = None
+    if spending["object_code"].notna().any():
+        by_object = spending.assign(object_group=spending["object_code"].map(object_label))
+        objects = _comparison_table(per_pupil_by(review, building_code, by_object, "object_group"), review, building_code, "object_group", "Spending")
+        latest_objects = objects[objects["School year"] == year]
+        widest = latest_objects.loc[latest_objects["Deviation from district ($)"].abs().idxmax()]
+        observations.append(f"By object, the widest gap in {year} was in {widest['Spending'].lower()}: {money(widest[f'{building} per pupil ($)'])} per pupil at {building} against {money(widest['District per pupil ($)'])} for the district.")
+        table = pd.concat([table.assign(Breakdown="category"), objects.assign(Breakdown="object")], ignore_index=True)
+    else:
+        table = table.assign(Breakdown="category")
+    chart_rows = table[table["School year"] == year][["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
+    figure = grouped_bars_chart(chart_rows, category="Spending", series=groups, title=f"Personnel and non-personnel spending per pupil, {year}", x_label="Dollars per pupil")
+    return DataObject(
+        name=name,
+        table=table,
+        display=table[table["School year"] == year].drop(columns=["Breakdown"]),
+        figure=figure,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"),
+        filters=[years_filter(review.config.school_years), "all fund sources"],
+        notes=["Personnel: salaries and benefits. By object: Bulletin 1022 object series (1000s salaries, 2000s benefits, 3000s purchased services, 4000s supplies, 5000s capital outlay), or the source's own object classes as written."],
+        missing=[] if objects is not None else ["spending by object code"],
+    )
+
+
+def data_objects(review: Review, building_code: str) -> list[DataObject]:
+    """Every data object of review option 3 for one building, in report order."""
+    return [
+        spending_by_function(review, building_code),
+        spending_by_fund_source(review, building_code),
+        need_weighted_spending(review, building_code),
+        equity_statistics(review, building_code),
+        spending_excluding_federal(review, building_code),
+        budget_and_actual(review, building_code),
+        unspent_and_lapsing_grants(review, building_code),
+        seniority_effect(review, building_code),
+        personnel_and_non_personnel(review, building_code),
+    ]

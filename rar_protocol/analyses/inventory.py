@@ -1,0 +1,81 @@
+"""Data inventory: which tables and measures a review has, and what each review option can use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from rar_protocol.data.config import OPTION_NAMES
+from rar_protocol.data.loading import Review
+
+
+@dataclass(frozen=True)
+class OptionSupport:
+    """What the review's data can and cannot show for one review option."""
+
+    number: int
+    name: str
+    available: list[str]
+    missing: list[str]
+    evidence: list[str]
+
+
+def _filled(frame: pd.DataFrame | None, column: str) -> bool:
+    return frame is not None and column in frame.columns and frame[column].notna().any()
+
+
+def measures(review: Review) -> dict[str, bool]:
+    """Each measure an analysis may use, and whether the review's data has it."""
+    enrollment = review.tables["enrollment"]
+    expenditures = review.table("expenditures")
+    outcomes = review.table("outcomes")
+    staff = review.table("staff")
+    groups = set(outcomes["student_group"]) - {"all"} if outcomes is not None else set()
+    return {
+        "per-pupil spending by fund source": expenditures is not None,
+        "counts of economically disadvantaged pupils": _filled(enrollment, "economically_disadvantaged"),
+        "counts of students with disabilities": _filled(enrollment, "students_with_disabilities"),
+        "counts of English learners": _filled(enrollment, "english_learners"),
+        "achievement for all students": outcomes is not None,
+        "achievement by student group": bool(groups),
+        "spending by Bulletin 1022 function": _filled(expenditures, "function_code"),
+        "general ledger (budget and actual)": review.has("ledger"),
+        "staff FTE by role": staff is not None,
+        "novice teachers": _filled(staff, "novice_fte"),
+        "teachers rated effective": _filled(staff, "effective_fte"),
+        "staff salaries": _filled(staff, "average_salary"),
+        "MICIP strategies with cost and participants": review.has("strategies"),
+        "strategy outcomes for participants and non-participants": _filled(review.table("strategies"), "participant_outcome"),
+        "Equitable Resource Diagnostic indicators": review.has("indicators"),
+        "ESSA designations": review.has("designations"),
+    }
+
+
+OPTION_MEASURES = {
+    1: ["achievement by student group", "counts of economically disadvantaged pupils", "counts of students with disabilities", "counts of English learners", "spending by Bulletin 1022 function", "staff FTE by role", "novice teachers", "teachers rated effective"],
+    2: ["MICIP strategies with cost and participants", "strategy outcomes for participants and non-participants", "achievement for all students"],
+    3: ["per-pupil spending by fund source", "spending by Bulletin 1022 function", "general ledger (budget and actual)", "staff salaries", "counts of economically disadvantaged pupils"],
+    4: ["per-pupil spending by fund source", "novice teachers", "teachers rated effective", "staff FTE by role", "Equitable Resource Diagnostic indicators", "counts of economically disadvantaged pupils"],
+}
+
+
+def option_support(review: Review, evidence: dict[int, list[str]] | None = None) -> list[OptionSupport]:
+    """For each of the four review options: the measures present, those missing, and evidence pointing to it."""
+    present = measures(review)
+    evidence = evidence or {}
+    return [
+        OptionSupport(
+            number=number,
+            name=OPTION_NAMES[number],
+            available=[m for m in needed if present[m]],
+            missing=[m for m in needed if not present[m]],
+            evidence=evidence.get(number, []),
+        )
+        for number, needed in OPTION_MEASURES.items()
+    ]
+
+
+def missing_measures(review: Review) -> list[str]:
+    """Every measure the review's data lacks: "data we do not have" is a finding in itself."""
+    return [name for name, available in measures(review).items() if not available]

@@ -1,0 +1,230 @@
+"""Read a district's CSV or Excel file as text, exactly as a person sees it.
+
+Every cell is kept as a string (so codes keep their leading zeros) and each record remembers
+the row number it had in the file, so that problems can point at it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from dataclasses import dataclass
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from rar_protocol.data.problems import Problem
+from rar_protocol.errors import InputError
+
+ROW = "_row"  # hidden column: the record's row number in the file (1-based, as Excel shows it)
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's records as text, with the row number of each record in column ``_row``."""
+
+    frame: pd.DataFrame
+    path: Path
+    header_row: int
+
+
+def read_raw(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    label: str | None = None,
+) -> RawTable:
+    """Read ``path`` (CSV or XLSX) into text columns, finding the header row when not given.
+
+    ``header_row`` is 1-based, as in Excel. ``label`` is the name used in problems (defaults to
+    the file name).
+    """
+    label = label or path.name
+    if not path.exists():
+        raise InputError([Problem(label, f"The file {path} does not exist.", "Check the path in the review YAML (relative to data_folder).")])
+    if path.stat().st_size == 0:
+        # Row 1 is where the header should be: the location a person looks at first.
+        raise InputError([Problem(label, "The file is empty.", "Export the table again, with its header row.", row=1)])
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        grid = _read_excel_grid(path, sheet, label)
+    elif path.suffix.lower() == ".xls":
+        raise InputError([Problem(label, "Old Excel .xls files cannot be read.", "Save the sheet as .xlsx or .csv.")])
+    else:
+        grid = _read_csv_grid(path, delimiter, encoding, label)
+    # One pass over the cells finds empty columns and rows (big exports make every pass count).
+    filled = grid.notna()
+    grid = grid.loc[:, filled.any(axis=0)]
+    row_filled = filled.loc[:, grid.columns].any(axis=1)
+    if not row_filled.any():
+        raise InputError([Problem(label, "The file has no cells with values.", "Export the table again, with its header row.", row=1)])
+    header_index = (header_row - 1) if header_row else _find_header(grid)
+    if header_index >= len(grid):
+        raise InputError([Problem(label, f"header_row {header_row} is past the end of the file.", "Set header_row to the row holding the column names.", column="header_row")])
+    header = [_column_name(value, position) for position, value in enumerate(grid.iloc[header_index])]
+    body = grid.iloc[header_index + 1 :].copy()
+    body.columns = header
+    body = body.loc[:, [name for name in header if not name.startswith("_unnamed")] or header]
+    duplicated = sorted({name for name in body.columns if list(body.columns).count(name) > 1})
+    if duplicated:
+        raise InputError([Problem(label, f"Column '{name}' appears more than once in the header.", "Rename or delete one of them.", row=header_index + 1, column=name) for name in duplicated])
+    body[ROW] = np.arange(header_index + 2, header_index + 2 + len(body))
+    body = body.loc[row_filled.iloc[header_index + 1 :].to_numpy()]
+    return RawTable(body.reset_index(drop=True), path, header_index + 1)
+
+
+def _column_name(value: object, position: int) -> str:
+    if value is None or pd.isna(value) or str(value).strip() == "":
+        return f"_unnamed_{position + 1}"
+    return " ".join(str(value).split())
+
+
+def _find_header(grid: pd.DataFrame) -> int:
+    """The first row that is as full as the fullest of the first rows: titles above a table are short."""
+    filled = grid.head(_HEADER_SEARCH_ROWS).notna().sum(axis=1)
+    widest = int(filled.max())
+    for position, count in enumerate(filled):
+        if count >= max(2, widest * 0.8) or (widest == 1 and count == 1):
+            return position
+    return 0
+
+
+def _encoding_of(data: bytes, encoding: str | None) -> str:
+    """The codec of a CSV: UTF-8 with or without BOM, UTF-16 with BOM, else Excel's cp1252."""
+    if encoding:
+        return encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def _read_csv_grid(path: Path, delimiter: str | None, encoding: str | None, label: str) -> pd.DataFrame:
+    data = path.read_bytes()
+    try:
+        codec = _encoding_of(data, encoding)
+        sample = data[:65536].decode(codec, errors="ignore")
+    except LookupError as error:
+        raise InputError([Problem(label, f"The file cannot be decoded ({error}).", "Save it as CSV UTF-8 from Excel.")]) from None
+    if delimiter is None:
+        delimiter = _sniff_delimiter(sample)
+    try:
+        # The parser reads the file itself: handing it a decoded copy costs a third more on big exports.
+        return pd.read_csv(
+            path,
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            engine="c",
+            encoding=codec,
+            encoding_errors="replace",
+        )
+    except UnicodeDecodeError as error:
+        raise InputError([Problem(label, f"The file cannot be decoded ({error}).", "Save it as CSV UTF-8 from Excel.")]) from None
+    except pd.errors.ParserError as error:
+        raise InputError([Problem(label, f"The CSV cannot be parsed: {error}.", "Check that every row has the same number of separators, and quotes are closed.")]) from None
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(label, "The file is empty.", "Export the table again, with its header row.")]) from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma unless the first lines clearly use semicolons, tabs or pipes (European Excel uses ';')."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_excel_grid(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise InputError([Problem(label, f"The Excel file cannot be opened ({type(error).__name__}: {error}).", "Open it in Excel and save it again as .xlsx.")]) from None
+    if sheet is None:
+        worksheet = workbook.worksheets[0]
+    elif sheet in workbook.sheetnames:
+        worksheet = workbook[sheet]
+    else:
+        raise InputError([Problem(label, f"There is no sheet named '{sheet}'; the sheets are: {', '.join(workbook.sheetnames)}.", "Set sheet: to one of those names.", column="sheet")])
+    ranges = sorted(worksheet.merged_cells.ranges, key=lambda cell_range: (cell_range.min_row, cell_range.min_col))
+    if ranges:
+        # The label names the sheet already when the YAML gives one; the first range locates the problem.
+        where = label if sheet is not None else f"{label} [{worksheet.title}]"
+        merged = [str(cell_range) for cell_range in ranges]
+        raise InputError([Problem(where, f"The sheet has merged cells ({', '.join(merged[:5])}); values would be lost or shifted.", "Unmerge the cells (Home > Merge & Center > Unmerge) and fill each cell.", row=ranges[0].min_row, column=merged[0])])
+    rows = [[_excel_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+    workbook.close()
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _excel_text(value: object) -> object:
+    """A cell as the text a person sees, so every column can be parsed the same way as CSV."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+class SafeLoader(yaml.SafeLoader):
+    """Safe loading only: a Python object tag in a review file is refused, never executed."""
+
+
+# YAML 1.1 reads an unquoted 01234 as an octal number (668): a code written with leading zeros
+# (district_code: 01234, peers: [00201]) stays the text it was written as.
+SafeLoader.yaml_implicit_resolvers = {first: list(resolvers) for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+SafeLoader.yaml_implicit_resolvers["0"].insert(0, ("tag:yaml.org,2002:str", re.compile(r"^0[0-9]+$")))
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file safely, turning syntax errors into a Problem with the line."""
+    label = str(path)
+    if not path.exists():
+        raise InputError([Problem(label, "The file does not exist.", "Check the path.")])
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.constructor.ConstructorError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise InputError([Problem(label, f"YAML tag not allowed: {error.problem}.", "Remove the '!!python/...' tag: review files hold plain values only.", row=line, column=_key_at_line(text, line))]) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise InputError([Problem(label, f"The YAML cannot be read: {getattr(error, 'problem', error)}.", "Check indentation, colons, quotes and brackets on that line and the one above.", row=line, column=_key_at_line(text, line))]) from None
+
+
+def _key_at_line(text: str, line: int | None) -> str | None:
+    """The dotted key written on (or above) a line of block YAML, e.g. tables.enrollment: a YAML that
+    cannot be parsed has no keys to report, so a user is told where it broke in the YAML's own words."""
+    if line is None:
+        return None
+    keys: list[tuple[int, str]] = []
+    for written in text.splitlines()[:line]:
+        match = re.match(r"^(\s*)(?:-\s+)?([\w\-\"' ]+?)\s*:(\s|$)", written)
+        if not match or written.lstrip().startswith("#"):
+            continue
+        indent = len(match.group(1))
+        keys = [(depth, key) for depth, key in keys if depth < indent] + [(indent, match.group(2).strip("\"' "))]
+    return ".".join(key for _, key in keys) or None

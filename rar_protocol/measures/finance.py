@@ -1,0 +1,69 @@
+"""Per-pupil spending, computed from dollars and pupils and weighted by pupils.
+
+Dollars and pupils are kept separately until the last step: a district figure is the district's
+dollars over the district's pupils, never an average of buildings' per-pupil figures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rar_protocol.data.loading import Review
+
+SOURCE_GROUPS = {"federal": "federal", "state": "state_local", "local": "state_local", "state_local": "state_local"}
+
+
+def building_dollars(review: Review) -> pd.DataFrame:
+    """Dollars per building and year: total, federal and state+local, personnel and non-personnel."""
+    spending = review.tables["expenditures"].copy()
+    spending["source_group"] = spending["fund_source"].map(SOURCE_GROUPS)
+    keys = ["building_code", "school_year"]
+    by_source = spending.pivot_table(index=keys, columns="source_group", values="amount", aggfunc="sum", fill_value=0.0)
+    by_category = spending.pivot_table(index=keys, columns="category", values="amount", aggfunc="sum", fill_value=0.0)
+    dollars = pd.DataFrame(index=by_source.index)
+    dollars["total_dollars"] = by_source.sum(axis=1)
+    dollars["federal_dollars"] = by_source.get("federal", 0.0)
+    dollars["state_local_dollars"] = by_source.get("state_local", 0.0)
+    dollars["personnel_dollars"] = by_category.get("personnel", 0.0)
+    dollars["non_personnel_dollars"] = by_category.get("non_personnel", 0.0)
+    return dollars.reset_index()
+
+
+def per_pupil(review: Review) -> pd.DataFrame:
+    """Per-pupil expenditure per building and year (total, federal, state+local), with outlier flags."""
+    dollars = building_dollars(review)
+    pupils = review.tables["enrollment"][["building_code", "school_year", "pupils"]]
+    table = dollars.merge(pupils, on=["building_code", "school_year"], how="left", validate="one_to_one")
+    for measure in ("total", "federal", "state_local", "personnel", "non_personnel"):
+        table[f"{measure}_per_pupil"] = table[f"{measure}_dollars"] / table["pupils"]
+    table["flag"] = outlier_reasons(table, review)
+    buildings = review.tables["buildings"][["building_code", "building_name", "level"]]
+    table = buildings.merge(table, on="building_code", how="right")
+    return table.sort_values(["school_year", "building_code"]).reset_index(drop=True)
+
+
+def outlier_reasons(table: pd.DataFrame, review: Review) -> pd.Series:
+    """Why a building-year's per-pupil figure needs care ("" when it does not): flagged, never dropped."""
+    thresholds = review.config.thresholds
+
+    def reasons(pupils: float, total_per_pupil: float) -> str:
+        found = []
+        if pupils < thresholds.small_building_pupils:
+            found.append(f"few pupils ({pupils:,.0f}): per-pupil figures swing widely")
+        if total_per_pupil > thresholds.per_pupil_high:
+            found.append(f"above ${thresholds.per_pupil_high:,.0f} per pupil: check dollars and pupils")
+        if total_per_pupil < thresholds.per_pupil_low:
+            found.append(f"below ${thresholds.per_pupil_low:,.0f} per pupil: check dollars and pupils")
+        return "; ".join(found)
+
+    return pd.Series([reasons(p, t) for p, t in zip(table["pupils"], table["total_per_pupil"])], index=table.index, dtype=object)
+
+
+def district_per_pupil(review: Review) -> pd.DataFrame:
+    """The district's enrollment-weighted per-pupil figures per year: summed dollars over summed pupils."""
+    table = per_pupil(review)
+    sums = table.groupby("school_year")[["total_dollars", "federal_dollars", "state_local_dollars", "personnel_dollars", "non_personnel_dollars", "pupils"]].sum()
+    for measure in ("total", "federal", "state_local", "personnel", "non_personnel"):
+        sums[f"{measure}_per_pupil"] = sums[f"{measure}_dollars"] / sums["pupils"].replace(0, np.nan)
+    return sums.reset_index()

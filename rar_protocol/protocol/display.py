@@ -1,0 +1,80 @@
+"""Data objects and tables as report HTML: observations, figure, table, sources and the protocol prompts."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rar_protocol.measures.privacy import MARKER
+from rar_protocol.protocol.data_object import DataObject
+
+
+def _format_cell(column: str, value: Any, suppressed: bool) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        # The marker says "hidden for privacy"; a value that simply does not exist shows a dash.
+        return html.escape(MARKER) if suppressed else "–"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (int, float)):
+        if "$" in column:
+            return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
+        if "%" in column or "percent" in column.lower():
+            return f"{value:+.1f}%" if "change" in column.lower() or "deviation" in column.lower() else f"{value:.1f}%"
+        if float(value).is_integer():
+            return f"{value:,.0f}"
+        return f"{value:,.1f}"
+    return html.escape(str(value))
+
+
+def table_html(table: pd.DataFrame, *, max_rows: int = 60) -> str:
+    """The table as HTML with dollars, percents and counts formatted by their column labels.
+
+    Empty cells of a row whose "suppressed" (or "Suppressed") column is true show the privacy marker.
+    """
+    shown = table.head(max_rows)
+    flag = next((column for column in shown.columns if str(column).lower() == "suppressed"), None)
+    hidden = shown[flag].fillna(False).astype(bool).tolist() if flag is not None else [False] * len(shown)
+    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in shown.columns)
+    rows = []
+    for record, suppressed in zip(shown.itertuples(index=False), hidden):
+        cells = "".join(f"<td>{_format_cell(str(column), value, suppressed)}</td>" for column, value in zip(shown.columns, record))
+        rows.append(f"<tr>{cells}</tr>")
+    more = f"<p class='rar-note'>{len(table) - max_rows} more rows in the exported CSV/XLSX.</p>" if len(table) > max_rows else ""
+    return f"<table class='rar-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+
+
+def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], answers: dict[str, Any] | None = None, exported: list[Path] | None = None) -> str:
+    """The data object as a report section: observations, figure, table, sources, prompts and answers."""
+    answers = answers or {}
+    parts = [f"<section class='rar-data-object'><h3>{html.escape(data_object.name)}</h3>"]
+    if exported:
+        parts.append("<p class='rar-files'>MICIP files: " + ", ".join(f"<code>{html.escape(p.name)}</code>" for p in exported) + "</p>")
+    if data_object.observations:
+        parts.append("<p><strong>What the data shows</strong></p><ul class='rar-observations'>" + "".join(f"<li>{html.escape(text)}</li>" for text in data_object.observations) + "</ul>")
+    if data_object.figure is not None:
+        encoded = base64.b64encode(data_object.png()).decode("ascii")
+        parts.append(f"<img class='rar-figure' alt='{html.escape(data_object.name)}' src='data:image/png;base64,{encoded}'/>")
+    if data_object.display is not None:
+        parts.append(table_html(data_object.display))
+        parts.append("<p class='rar-note'>The exported CSV and XLSX hold every column and year.</p>")
+    elif data_object.table is not None:
+        parts.append(table_html(data_object.table))
+    for note in data_object.notes:
+        parts.append(f"<p class='rar-note'>{html.escape(note)}</p>")
+    sources = "; ".join(data_object.sources)
+    filters = "; ".join(data_object.filters)
+    parts.append(f"<p class='rar-sources'>Sources: {html.escape(sources)}" + (f". Filters: {html.escape(filters)}" if filters else "") + "</p>")
+    parts.append("<div class='rar-prompts'>")
+    for prompt in prompts:
+        answer = answers.get(prompt["key"])
+        parts.append(f"<p><strong>{html.escape(prompt['title'])}:</strong> {html.escape(prompt['question'])}</p>")
+        if answer:
+            parts.append(f"<blockquote>{html.escape(str(answer))}</blockquote>")
+        else:
+            parts.append("<div class='rar-write-here'>" + "<hr/>" * 3 + "</div>")
+    parts.append("</div></section>")
+    return "".join(parts)
