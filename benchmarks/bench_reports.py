@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--baseline-reports", type=int, default=5)
     parser.add_argument("--skip-scale", action="store_true")
     arguments = parser.parse_args()
-    from rar_protocol.analyses.registry import OPTION_NOTEBOOKS
+    from rar_protocol.analyses.registry import REPORTS
     from rar_protocol.report.render import find_browser
 
     browser = find_browser()
@@ -113,7 +113,7 @@ def main() -> None:
     elapsed, reports, steps = _rar_run(config, folder / "rar")
     per_report = elapsed / reports
     codes = [line.split(",")[2] for line in (folder / "data" / "buildings.csv").read_text().splitlines()[1:]]
-    jobs = [("10_district_financial_review.ipynb", None)] + [(OPTION_NOTEBOOKS[3], code) for code in codes]
+    jobs = [(REPORTS["district_review"].notebook, None)] + [(REPORTS.option(3).notebook, code) for code in codes]
     sample = jobs[: max(1, arguments.baseline_reports)]
     (folder / "baseline").mkdir()
     baseline_per_report = _baseline(config, sample, str(browser), folder / "baseline") / len(sample)

@@ -41,9 +41,9 @@ def summary(review: "Review") -> str:  # noqa: F821 - imported lazily to keep `r
 
 
 def _option_name(number: int) -> str:
-    from rar_protocol.data.config import OPTION_NAMES
+    from rar_protocol.analyses.registry import REPORTS
 
-    return OPTION_NAMES[number]
+    return REPORTS.option(number).option_name
 
 
 def _command_validate(arguments: argparse.Namespace) -> int:

@@ -13,10 +13,12 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from rar_protocol.data.config import _problems_from, read_yaml
+from rar_protocol.data.config import validation_problems
+from rar_protocol.data.reading import read_yaml
 from rar_protocol.data.loading import Review
 from rar_protocol.data.problems import Problem
 from rar_protocol.errors import InputError
+from rar_protocol.analyses.registry import evidence_objects
 from rar_protocol.protocol.data_object import DataObject
 
 NO_INEQUITY_TASK = "Resource Allocation Review"
@@ -85,7 +87,7 @@ def load_determinations(review: Review, data_object_names: Callable[[str], list[
     try:
         parsed = DeterminationFile.model_validate({"buildings": {str(k): v for k, v in (raw or {}).get("buildings", {}).items()}} if isinstance(raw, dict) and set(raw) <= {"buildings"} else raw)
     except ValidationError as error:
-        raise InputError(_problems_from(error, label)) from None
+        raise InputError(validation_problems(error, label)) from None
     problems = []
     known = set(review.tables["buildings"]["building_code"])
     for code, entry in parsed.buildings.items():
@@ -146,7 +148,7 @@ def micip_export(review: Review, determinations: dict[str, Determination]) -> Da
     )
 
 
-def building_determination(review: Review, building_code: str, entry: Determination | None, evidence_objects: dict[str, DataObject]) -> DataObject:
+def building_determination(review: Review, building_code: str, entry: Determination | None, evidence_by_name: dict[str, DataObject]) -> DataObject:
     """One building's determination: the finding, its evidence with key figures, statements and the MICIP entry."""
     school = review.building_name(building_code)
     if entry is None:
@@ -159,7 +161,7 @@ def building_determination(review: Review, building_code: str, entry: Determinat
     micip = micip_entry(review, building_code, entry)
     observations = [f"Finding: {entry.finding}" + (f" — {entry.inequity}" if entry.inequity else "") + "."]
     for name in entry.evidence:
-        evidence = evidence_objects.get(name)
+        evidence = evidence_by_name.get(name)
         if evidence is not None and evidence.observations:
             observations.append(f"Evidence, {name}: {evidence.observations[0]}")
     observations += [f"Priority {number}: {statement}" for number, statement in enumerate(entry.statements, start=1)]
@@ -169,15 +171,6 @@ def building_determination(review: Review, building_code: str, entry: Determinat
     observations.append(agreed)
     table = pd.DataFrame([micip])
     return DataObject(name=f"Equity Determination {school}", table=table, observations=observations, sources=[f"determination file ({review.config.determination_file})", *entry.evidence])
-
-
-def evidence_objects(review: Review, building_code: str) -> dict[str, DataObject]:
-    """The data objects a building's evidence may name: the district review's and its option report's."""
-    from rar_protocol.analyses import district_review
-    from rar_protocol.analyses.registry import option_module
-
-    objects = district_review.data_objects(review) + option_module(review.config.option.number).data_objects(review, building_code)
-    return {data_object.name: data_object for data_object in objects}
 
 
 def check_determinations(review: Review) -> dict[str, Determination]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rar_protocol.data.config import OPTION_NAMES
+from rar_protocol.analyses.registry import REPORTS
 from rar_protocol.data.loading import Review
 
 
@@ -52,30 +52,38 @@ def measures(review: Review) -> dict[str, bool]:
     }
 
 
-OPTION_MEASURES = {
-    1: ["achievement by student group", "counts of economically disadvantaged pupils", "counts of students with disabilities", "counts of English learners", "spending by Bulletin 1022 function", "staff FTE by role", "novice teachers", "teachers rated effective"],
-    2: ["MICIP strategies with cost and participants", "strategy outcomes for participants and non-participants", "achievement for all students"],
-    3: ["per-pupil spending by fund source", "spending by Bulletin 1022 function", "general ledger (budget and actual)", "staff salaries", "counts of economically disadvantaged pupils"],
-    4: ["per-pupil spending by fund source", "novice teachers", "teachers rated effective", "staff FTE by role", "Equitable Resource Diagnostic indicators", "counts of economically disadvantaged pupils"],
-}
-
-
 def option_support(review: Review, evidence: dict[int, list[str]] | None = None) -> list[OptionSupport]:
     """For each of the four review options: the measures present, those missing, and evidence pointing to it."""
     present = measures(review)
     evidence = evidence or {}
     return [
         OptionSupport(
-            number=number,
-            name=OPTION_NAMES[number],
-            available=[m for m in needed if present[m]],
-            missing=[m for m in needed if not present[m]],
-            evidence=evidence.get(number, []),
+            number=kind.option,
+            name=kind.option_name,
+            available=[m for m in kind.measures if present[m]],
+            missing=[m for m in kind.measures if not present[m]],
+            evidence=evidence.get(kind.option, []),
         )
-        for number, needed in OPTION_MEASURES.items()
+        for kind in REPORTS.options()
     ]
 
 
 def missing_measures(review: Review) -> list[str]:
     """Every measure the review's data lacks: "data we do not have" is a finding in itself."""
     return [name for name, available in measures(review).items() if not available]
+
+
+def reports_table(review: Review) -> pd.DataFrame:
+    """Every report kind in report order, its notebook, and the measures it uses that this review has and lacks."""
+    present = measures(review)
+    rows = []
+    for kind in REPORTS:
+        used = kind.measures_used(review) if kind.option is not None else []
+        rows.append({
+            "Report": kind.title,
+            "Notebook": kind.notebook,
+            "Review option": kind.option or "",
+            "Data available": ", ".join(m for m in used if present[m]),
+            "Data we do not have": ", ".join(m for m in used if not present[m]),
+        })
+    return pd.DataFrame(rows)

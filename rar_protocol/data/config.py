@@ -22,14 +22,6 @@ from rar_protocol.errors import InputError
 
 MAXIMUM_PEERS = 10  # as in Massachusetts' RADAR: up to 10 comparison districts
 
-OPTION_NAMES = {
-    1: "student group",
-    2: "MICIP strategy",
-    3: "financial distribution and utilization",
-    4: "Equitable Resource Diagnostic",
-}
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -312,7 +304,8 @@ def _model_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
-def _problems_from(error: ValidationError, label: str) -> list[Problem]:
+def validation_problems(error: ValidationError, label: str) -> list[Problem]:
+    """Pydantic's errors as Problems that name the YAML key, the keys allowed there and a fix."""
     problems = []
     for item in error.errors():
         location = tuple(item["loc"])
@@ -356,7 +349,7 @@ def load_config(path: Path, *, data_folder: Path | None = None) -> tuple[ReviewC
     try:
         config = ReviewConfig.model_validate(raw)
     except ValidationError as error:
-        raise InputError(_problems_from(error, label)) from None
+        raise InputError(validation_problems(error, label)) from None
     folder = data_folder if data_folder is not None else (path.parent / config.data_folder)
     folder = folder.resolve()
     if not folder.is_dir():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -64,4 +65,17 @@ def _xlsx_bytes(data_object: DataObject, run_date: date) -> bytes:
         writer.book.properties.created = stamp
         writer.book.properties.modified = stamp
         writer.book.properties.creator = "rar-protocol"
-    return buffer.getvalue()
+    return _stamped_zip(buffer.getvalue(), stamp)
+
+
+def _stamped_zip(data: bytes, stamp: datetime) -> bytes:
+    """The workbook's zip with every member dated ``stamp``: openpyxl dates them by the clock, so
+    two exports of the same table a second apart would differ in bytes."""
+    stamped = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stamped, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = member.external_attr
+            target.writestr(info, source.read(member.filename))
+    return stamped.getvalue()

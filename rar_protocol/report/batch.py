@@ -24,7 +24,7 @@ import papermill
 
 from rar_protocol.analyses import determination
 from rar_protocol.data.loading import Review, load_review
-from rar_protocol.analyses.registry import OPTION_NOTEBOOKS, OPTION_TITLES
+from rar_protocol.analyses.registry import REPORTS
 from rar_protocol.data.problems import Problem
 from rar_protocol.errors import InputError
 from rar_protocol.protocol.export import export, safe_file_name
@@ -35,8 +35,6 @@ from rar_protocol.errors import PdfError
 from rar_protocol.report.render import find_browser, render_html, write_atomically
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-DISTRICT_NOTEBOOK = "10_district_financial_review.ipynb"
-DETERMINATION_NOTEBOOK = "30_equity_determination.ipynb"
 FORMATS = ("html", "pdf")
 
 
@@ -54,7 +52,7 @@ class ReportJob:
         if self.building_code is None:
             return "district"
         folder = safe_file_name(f"{self.building_code} {review.building_name(self.building_code)}")
-        return f"{folder}/determination" if self.notebook == DETERMINATION_NOTEBOOK else folder
+        return f"{folder}/determination" if self.notebook == REPORTS["determination"].notebook else folder
 
     @property
     def stem(self) -> str:
@@ -106,12 +104,12 @@ def plan(review: Review, buildings: tuple[str, ...] = ()) -> list[ReportJob]:
     unknown = [code for code in buildings if code not in set(review.tables["buildings"]["building_code"])]
     if unknown:
         raise InputError([Problem("--building", f"Building '{code}' is not in the review's buildings table.", "Use a building_code from the buildings table.") for code in unknown])
-    option = review.config.option.number
-    jobs = [ReportJob(DISTRICT_NOTEBOOK, "District Financial Review")]
+    district, option, determination = REPORTS["district_review"], REPORTS.option(review.config.option.number), REPORTS["determination"]
+    jobs = [ReportJob(district.notebook, district.title)]
     for code in buildings or tuple(review.buildings_under_review()):
-        jobs.append(ReportJob(OPTION_NOTEBOOKS[option], OPTION_TITLES[option], code))
+        jobs.append(ReportJob(option.notebook, option.title, code))
         if review.config.determination_file:
-            jobs.append(ReportJob(DETERMINATION_NOTEBOOK, "Resource Equity Determination", code))
+            jobs.append(ReportJob(determination.notebook, determination.title, code))
     return jobs
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from IPython.display import HTML
 
 from rar_protocol.analyses import inventory
+from rar_protocol.analyses.registry import REPORTS, ReportKind
 from rar_protocol.data.loading import Review, load_review
 from rar_protocol.protocol.data_object import DataObject
 from rar_protocol.protocol.display import data_object_html
@@ -71,8 +72,10 @@ def cached_review(config_path: str | Path) -> Review:
 class ReportContext:
     """One report being made from a notebook: district-level, or for one building."""
 
-    def __init__(self, config_path: str | Path, *, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "") -> None:
+    def __init__(self, config_path: str | Path, *, kind: str = "", building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "") -> None:
         self.config_path = Path(config_path)
+        # Which report this is (a key of the registry); "" for a notebook of one's own.
+        self.kind: ReportKind | None = REPORTS[kind] if kind else None
         self.review: Review = cached_review(self.config_path)
         # papermill's -p turns 01234 into a number; codes are text here (use -r to keep leading zeros).
         self.building_code = str(building_code) if building_code not in ("", None) else None
@@ -147,8 +150,11 @@ class ReportContext:
         return HTML("".join(parts))
 
     def missing_data(self, measures: list[str] | None = None) -> HTML:
-        """The "data we do not have" list: measures the review lacks (all, or those in ``measures``)
-        and measures the analyses shown so far could not find; each is a question to answer."""
+        """The "data we do not have" list: measures the review lacks (those in ``measures``; by default
+        those this kind of report uses, or all for the district review) and measures the analyses shown
+        so far could not find; each is a question to answer."""
+        if measures is None and self.kind is not None and self.kind.option is not None:
+            measures = self.kind.measures_used(self.review)
         missing = [m for m in inventory.missing_measures(self.review) if measures is None or m in measures]
         missing += [item for item in self.not_available if item not in missing]
         if not missing:
@@ -167,3 +173,15 @@ class ReportContext:
 def open_report(config_path: str | Path, **options: Any) -> ReportContext:
     """Open a report on the review in ``config_path`` (see :class:`ReportContext` for the options)."""
     return ReportContext(config_path, **options)
+
+
+def start_report(kind: str, config_path: str | Path, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "") -> tuple[ReportContext, Review, str | None]:
+    """A protocol notebook's first call: its report, the review and the building it is about.
+
+    ``kind`` is the report's key in the registry (``"district_review"``, ``"distribution"``...). The
+    building is None for the district review; in a building notebook an empty ``building_code``
+    means the first building under review, so the notebook runs as it is in JupyterLab.
+    """
+    report = ReportContext(config_path, kind=kind, building_code=building_code, output_folder=output_folder, run_date=run_date, provenance_path=provenance_path)
+    building = report.building if report.kind is not None and report.kind.scope == "building" else None
+    return report, report.review, building

@@ -49,19 +49,15 @@ def _warm_up(config_paths: list[str]) -> None:
 
     matplotlib.use("Agg")
     import rar_protocol  # noqa: F401
+    from rar_protocol.analyses.registry import REPORTS
     from rar_protocol.protocol import figures
-    from rar_protocol.analyses import determination, district_review, registry as options  # noqa: F401
+    from rar_protocol.protocol.figures import figure_png
     from rar_protocol.report.context import cached_review
 
-    for number in options.OPTION_NOTEBOOKS:
-        try:
-            options.option_module(number)
-        except ImportError:
-            pass
+    for kind in REPORTS:
+        kind.analysis()
     figures.apply_house_style()
     # Draw one chart so fonts and text layout are cached before any kernel is forked.
-    from rar_protocol.protocol.figures import figure_png
-
     figure, axes = figures._figure()
     axes.set_title("warm-up")
     figure_png(figure)
