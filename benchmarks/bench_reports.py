@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("--skip-scale", action="store_true")
     arguments = parser.parse_args()
     from rar_protocol.analyses.registry import REPORTS
-    from rar_protocol.report.render import find_browser
+    from rar_protocol.report.pdf import find_browser
 
     browser = find_browser()
     if browser is None:

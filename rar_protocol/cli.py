@@ -17,7 +17,7 @@ from rar_protocol.errors import InputError
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 
-def summary(review: "Review") -> str:  # noqa: F821 - imported lazily to keep `rar --help` fast
+def summary(review: Review) -> str:  # noqa: F821 - imported lazily to keep `rar --help` fast
     """A short account of what a review holds: district, buildings, years, rows per table."""
     config = review.config
     buildings = review.tables["buildings"]
@@ -47,9 +47,8 @@ def _option_name(number: int) -> str:
 
 
 def _command_validate(arguments: argparse.Namespace) -> int:
-    from rar_protocol.data.loading import load_review
-
     from rar_protocol.analyses.determination import check_determinations
+    from rar_protocol.data.loading import load_review
 
     review = load_review(arguments.config, data_folder=arguments.data_folder)
     determinations = check_determinations(review)
@@ -88,7 +87,8 @@ def _command_sample(arguments: argparse.Namespace) -> int:
 
 
 def _command_run(arguments: argparse.Namespace) -> int:
-    from rar_protocol.report.batch import FORMATS, RunOptions, isd_index, run
+    from rar_protocol.report.batch import isd_index, run
+    from rar_protocol.report.plan import FORMATS, RunOptions
 
     formats = tuple(part.strip().lower() for part in arguments.formats.split(",") if part.strip())
     unknown = [part for part in formats if part not in FORMATS]

@@ -2,8 +2,9 @@
 
     RarError
     ├── InputError   a user's input is wrong; carries every Problem found (exit code 2)
-    ├── ReportError  a report could not be made (one building's failure; the batch goes on)
-    └── PdfError     a PDF could not be produced; the message is one line meant for the user
+    └── ReportError  a report could not be made (one building's failure; the batch goes on)
+        ├── PdfError       a PDF could not be produced; the message is one line meant for the user
+        └── ReportFailure  (rar_protocol.report.execute) the failing cell, exception name and message
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""`rar run`: validate a review, execute its notebooks with papermill, render HTML and PDF, index the run.
+"""`rar run`: validate a review, make every report it asks for, index the run.
 
-One report's failure is recorded and the others go on. Every file in the run folder is written
-to a temporary name and renamed, so a file is either complete or absent, and the manifest is
-rewritten after each report so it always reflects what is on disk.
+Workers make the reports side by side, each in a kernel forked from one warm kernel server, all
+printing through one browser. One report's failure is recorded and the others go on. Every file in
+the run folder is written to a temporary name and renamed, so a file is either complete or absent,
+and the manifest is rewritten after each report so it always reflects what is on disk; --resume
+makes only what an earlier run did not finish.
 """
 
 from __future__ import annotations
@@ -14,213 +16,21 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
-
-import nbformat
-import papermill
+from typing import Any
 
 from rar_protocol.analyses import determination
 from rar_protocol.data.loading import Review, load_review
-from rar_protocol.analyses.registry import REPORTS
 from rar_protocol.data.problems import Problem
 from rar_protocol.errors import InputError
-from rar_protocol.protocol.export import export, safe_file_name
+from rar_protocol.files import write_atomically
+from rar_protocol.protocol.export import export
 from rar_protocol.report import provenance
-from rar_protocol.report.browser import ChromiumPdfPrinter, make_pdf
+from rar_protocol.report.execute import PdfMaker, ReportResult, make_report
 from rar_protocol.report.kernels import KernelServer, forking_supported
-from rar_protocol.errors import PdfError
-from rar_protocol.report.render import find_browser, render_html, write_atomically
-
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-FORMATS = ("html", "pdf")
-
-
-@dataclass(frozen=True)
-class ReportJob:
-    """One report to make: a notebook, for the district or for one building."""
-
-    notebook: str
-    title: str
-    building_code: str | None = None
-
-    def data_object_folder(self, review: Review) -> str:
-        """The report's MICIP files' folder: "district", or the building's code and name (its
-        determination in a subfolder, so each report lists only its own files)."""
-        if self.building_code is None:
-            return "district"
-        folder = safe_file_name(f"{self.building_code} {review.building_name(self.building_code)}")
-        return f"{folder}/determination" if self.notebook == REPORTS["determination"].notebook else folder
-
-    @property
-    def stem(self) -> str:
-        """The report's file name without extension, safe on every system."""
-        base = Path(self.notebook).stem
-        return safe_file_name(base if self.building_code is None else f"{base}_{self.building_code}")
-
-
-@dataclass
-class ReportResult:
-    """What became of one report, as recorded in manifest.json."""
-
-    notebook: str
-    building_code: str | None
-    title: str
-    status: str = "failed"
-    html: str | None = None
-    pdf: str | None = None
-    notebook_path: str | None = None
-    data_objects: list[str] = field(default_factory=list)
-    error: dict[str, Any] | None = None
-    pdf_error: str | None = None
-    seconds: dict[str, float] = field(default_factory=dict)
-    building_name: str | None = None
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Choices of one `rar run`."""
-
-    out: Path | None = None
-    buildings: tuple[str, ...] = ()
-    formats: tuple[str, ...] = FORMATS
-    workers: int = 1
-    pdf_engine: str = "auto"
-    browser: str | None = None
-    data_folder: Path | None = None
-    run_date: date | None = None
-
-
-def notebooks_folder() -> Path:
-    """Where the protocol notebooks live (the project's notebooks/, or $RAR_NOTEBOOKS)."""
-    return Path(os.environ.get("RAR_NOTEBOOKS", NOTEBOOKS))
-
-
-def plan(review: Review, buildings: tuple[str, ...] = ()) -> list[ReportJob]:
-    """The reports a review asks for: the district financial review, then for each building under
-    review the inquiry report of the chosen option and, with a determination file, the determination."""
-    unknown = [code for code in buildings if code not in set(review.tables["buildings"]["building_code"])]
-    if unknown:
-        raise InputError([Problem("--building", f"Building '{code}' is not in the review's buildings table.", "Use a building_code from the buildings table.") for code in unknown])
-    district, option, determination = REPORTS["district_review"], REPORTS.option(review.config.option.number), REPORTS["determination"]
-    jobs = [ReportJob(district.notebook, district.title)]
-    for code in buildings or tuple(review.buildings_under_review()):
-        jobs.append(ReportJob(option.notebook, option.title, code))
-        if review.config.determination_file:
-            jobs.append(ReportJob(determination.notebook, determination.title, code))
-    return jobs
-
-
-def run_folder_for(review: Review, options: RunOptions) -> Path:
-    """``OUT/<district_code>/<YYYY.MM.DD>/``; OUT defaults to the review's output_folder."""
-    out = options.out or (review.config_path.parent / review.config.output_folder)
-    run_date = options.run_date or date.today()
-    return out.resolve() / safe_file_name(review.config.district_code) / run_date.strftime("%Y.%m.%d")
-
-
-def _execution_error(error: Exception) -> dict[str, Any]:
-    """The failing cell and message, from papermill's structured exception where there is one."""
-    if isinstance(error, papermill.PapermillExecutionError):
-        return {"cell": error.cell_index, "execution_count": error.exec_count, "name": error.ename, "message": error.evalue}
-    return {"cell": None, "name": type(error).__name__, "message": str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__}
-
-
-def execute(job: ReportJob, review: Review, run_folder: Path, run_date: date, provenance_path: Path, kernel_manager_class: type | None = None) -> tuple[ReportResult, Path | None]:
-    """Execute one notebook with papermill into the run folder, in a fresh kernel (forked from the warm
-    kernel server when ``kernel_manager_class`` is given); returns the result and the executed notebook."""
-    result = ReportResult(notebook=job.notebook, building_code=job.building_code, title=job.title)
-    if job.building_code is not None:
-        result.building_name = review.building_name(job.building_code)
-    folder = notebooks_folder()
-    executed = run_folder / "notebooks" / f"{job.stem}.ipynb"
-    partial = executed.with_name(f".partial.{executed.name}")
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    parameters = {
-        "config_path": str(review.config_path),
-        "building_code": job.building_code or "",
-        "output_folder": str(run_folder / "data_objects" / job.data_object_folder(review)),
-        "run_date": run_date.isoformat(),
-        "provenance_path": str(provenance_path),
-    }
-    started = time.perf_counter()
-    kernel = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
-    try:
-        papermill.execute_notebook(
-            str(folder / job.notebook), str(partial), parameters=parameters, cwd=str(folder), kernel_name="python3",
-            progress_bar=False, log_output=False, execution_timeout=900, shutdown_kernel="immediate", **kernel,
-        )
-    except Exception as error:  # any failure inside a report is recorded, never fatal to the batch
-        result.error = _execution_error(error)
-        if partial.exists():
-            partial.replace(executed)
-            result.notebook_path = executed.relative_to(run_folder).as_posix()
-        result.seconds["execute"] = round(time.perf_counter() - started, 2)
-        return result, None
-    _stable_cell_ids(partial)
-    partial.replace(executed)
-    result.seconds["execute"] = round(time.perf_counter() - started, 2)
-    result.notebook_path = executed.relative_to(run_folder).as_posix()
-    objects = run_folder / "data_objects" / job.data_object_folder(review)
-    if objects.is_dir():
-        result.data_objects = sorted(path.relative_to(run_folder).as_posix() for path in objects.iterdir() if path.is_file() and not path.name.startswith("."))
-    return result, executed
-
-
-def _stable_cell_ids(path: Path) -> None:
-    """Give papermill's injected-parameters cell a fixed id (it gets a random one), so reruns compare equal."""
-    notebook = nbformat.read(path, as_version=4)
-    for position, cell in enumerate(notebook.cells):
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = f"injected-parameters-{position}"
-    nbformat.write(notebook, path)
-
-
-def _render(result: ReportResult, executed: Path, job: ReportJob, run_folder: Path, review: Review) -> Path:
-    started = time.perf_counter()
-    destination = run_folder / "reports" / f"{job.stem}.html"
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    title = f"{job.title} · {review.district_name}" if job.building_code is None else f"{job.title} · {review.building_name(job.building_code)}"
-    render_html(executed, destination, title=title)
-    result.html = destination.relative_to(run_folder).as_posix()
-    result.seconds["html"] = round(time.perf_counter() - started, 2)
-    return destination
-
-
-class _PdfMaker:
-    """One browser for every PDF of the run; falls back with one clear message when none can be made."""
-
-    def __init__(self, engine: str, browser: str | None) -> None:
-        self.engine = engine
-        self.browser = browser
-        self.printer: ChromiumPdfPrinter | None = None
-        self.lock = threading.Lock()
-        self.unavailable: str | None = None
-
-    def make(self, html_path: Path, pdf_path: Path) -> Path | None:
-        with self.lock:
-            if self.unavailable:
-                raise PdfError(self.unavailable)
-            use_chromium = self.engine == "chromium" or (self.engine == "auto" and (self.browser or find_browser()))
-            try:
-                if use_chromium and self.printer is None:
-                    self.printer = ChromiumPdfPrinter(self.browser)
-                    self.printer.start()
-                return make_pdf(html_path, pdf_path, engine=self.engine, browser=self.browser, printer=self.printer if use_chromium else None)
-            except PdfError as error:
-                # A crashed browser is restarted for the next report; a missing one is reported once.
-                if self.printer is not None and not self.printer.running:
-                    self.printer.close()
-                    self.printer = None
-                if "not found" in str(error).lower() or "not installed" in str(error).lower():
-                    self.unavailable = str(error)
-                raise
-
-    def close(self) -> None:
-        if self.printer is not None:
-            self.printer.close()
-            self.printer = None
+from rar_protocol.report.plan import ReportJob, RunOptions, plan, run_folder_for
 
 
 def write_manifest(run_folder: Path, results: list[ReportResult], run_provenance: dict[str, Any], review: Review) -> None:
@@ -357,33 +167,17 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
         export(determination.micip_export(review, determinations), run_folder / "data_objects" / "district", run_date, naming=review.config.naming)
     results: list[ReportResult] = list(kept)
     lock = threading.Lock()
-    pdf_maker = _PdfMaker(options.pdf_engine, options.browser) if "pdf" in options.formats and options.pdf_engine != "none" else None
+    pdf_maker = PdfMaker(options.pdf_engine, options.browser) if "pdf" in options.formats and options.pdf_engine != "none" else None
     progress = Progress(len(jobs), run_folder / "run.log", stream)
     server = _start_kernel_server(review, run_folder) if jobs else None
 
     stopping = threading.Event()
 
     def make(job: ReportJob) -> ReportResult:
-        result, executed = execute(job, review, run_folder, run_date, provenance_path, server.manager_class if server else None)
-        if stopping.is_set():
-            # Its kernel was killed by the interrupt: record why, so the index does not blame the report.
-            executed = None
-            result.error = {"cell": None, "name": "Interrupted", "message": "the run was stopped before this report was finished"}
-        if executed is not None:
-            try:
-                html_path = _render(result, executed, job, run_folder, review)
-                result.status = "ok"
-                if pdf_maker is not None:
-                    started = time.perf_counter()
-                    try:
-                        pdf_path = pdf_maker.make(html_path, html_path.with_suffix(".pdf"))
-                        result.pdf = pdf_path.relative_to(run_folder).as_posix() if pdf_path else None
-                    except PdfError as error:
-                        result.pdf_error = str(error)
-                    result.seconds["pdf"] = round(time.perf_counter() - started, 2)
-            except Exception as error:  # a rendering failure fails this report only
-                result.status = "failed"
-                result.error = {"cell": None, "name": type(error).__name__, "message": f"rendering failed: {error}"}
+        result = make_report(
+            job, review, run_folder, run_date, provenance_path,
+            kernel_manager_class=server.manager_class if server else None, pdf_maker=pdf_maker, stopped=stopping.is_set,
+        )
         with lock:
             results.append(result)
             results.sort(key=lambda item: (item.building_code or "", item.notebook))

@@ -1,4 +1,9 @@
-"""Print HTML reports to PDF with one headless Chromium driven over DevTools, or with WeasyPrint."""
+"""Print HTML reports to PDF with one headless Chromium driven over DevTools, or with WeasyPrint.
+
+The browser is one already on the machine (Chrome, Edge, Chromium; never downloaded); where none
+is found, WeasyPrint, installed with pip, is the fallback. Every failure is a PdfError whose
+message is one line meant for the user; a PDF is written whole or not at all.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +26,22 @@ from types import TracebackType
 from typing import Any
 
 from rar_protocol.errors import PdfError
-from rar_protocol.report.render import (
-    BROWSER_ENVIRONMENT_VARIABLE,
-    find_browser,
-    write_atomically,
-)
+from rar_protocol.files import write_atomically
 
-__all__ = ["ChromiumPdfPrinter", "PdfError", "make_pdf", "print_pdf", "weasyprint_pdf"]
+__all__ = ["ChromiumPdfPrinter", "find_browser", "make_pdf", "print_pdf", "weasyprint_pdf"]
+
+BROWSER_ENVIRONMENT_VARIABLE = "RAR_BROWSER"
+
+# Command names tried on PATH, most specific first.
+BROWSER_COMMANDS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+    "microsoft-edge",
+    "msedge",
+)
 
 PDF_ENGINES = ("auto", "chromium", "weasyprint", "none")
 
@@ -448,6 +462,63 @@ def _connect(endpoint: str, timeout: float, stack: contextlib.ExitStack) -> Any:
     except (OSError, TimeoutError) as error:
         message = f"Could not connect to the browser's DevTools at {endpoint}: {error}"
         raise PdfError(message) from error
+
+
+def find_browser(explicit: str | None = None) -> Path | None:
+    """Find a Chromium-family browser: explicit, $RAR_BROWSER, then PATH and usual installs."""
+    requested = explicit or os.environ.get(BROWSER_ENVIRONMENT_VARIABLE)
+    if requested:
+        # A browser the user named is never silently replaced by another one.
+        return _resolve_executable(requested)
+    for command in BROWSER_COMMANDS:
+        found = shutil.which(command)
+        if found:
+            return Path(found)
+    for candidate in _usual_install_paths():
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _resolve_executable(name_or_path: str) -> Path | None:
+    """Return the executable for a path or a command name, or None if there is none."""
+    candidate = Path(name_or_path).expanduser()
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    found = shutil.which(name_or_path)
+    return Path(found) if found else None
+
+
+def _usual_install_paths() -> list[Path]:
+    """Return the places browsers are installed when they are not on PATH."""
+    if sys.platform == "darwin":
+        applications = [Path("/Applications"), Path.home() / "Applications"]
+        bundles = [
+            "Google Chrome.app/Contents/MacOS/Google Chrome",
+            "Chromium.app/Contents/MacOS/Chromium",
+            "Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+        ]
+        return [folder / bundle for folder in applications for bundle in bundles]
+    if sys.platform == "win32":
+        roots = [
+            os.environ.get(variable)
+            for variable in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")
+        ]
+        executables = [
+            r"Google\Chrome\Application\chrome.exe",
+            r"Microsoft\Edge\Application\msedge.exe",
+            r"Chromium\Application\chrome.exe",
+        ]
+        return [Path(root) / executable for root in roots if root for executable in executables]
+    return [
+        Path("/usr/bin/chromium"),
+        Path("/usr/bin/chromium-browser"),
+        Path("/usr/bin/google-chrome"),
+        Path("/opt/google/chrome/chrome"),
+        Path("/snap/bin/chromium"),
+        Path("/usr/bin/microsoft-edge"),
+        Path("/opt/microsoft/msedge/msedge"),
+    ]
 
 
 def _require_browser(browser: Path | str | None) -> Path:

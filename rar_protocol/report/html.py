@@ -1,12 +1,14 @@
-"""Render executed notebooks into self-contained, offline HTML reports."""
+"""Render executed notebooks into self-contained, offline HTML reports.
+
+The HTML is the report: code inputs hidden, tagged cells dropped, images embedded, no script or
+stylesheet fetched from the network, and a print stylesheet that the PDF printers share.
+"""
 
 from __future__ import annotations
 
 import copy
 import os
 import re
-import shutil
-import sys
 from pathlib import Path
 
 import nbformat
@@ -16,20 +18,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from rar_protocol.files import write_atomically
 
-__all__ = ["PRINT_STYLESHEET", "find_browser", "render_html", "write_atomically"]
-
-BROWSER_ENVIRONMENT_VARIABLE = "RAR_BROWSER"
-
-# Command names tried on PATH, most specific first.
-BROWSER_COMMANDS = (
-    "chromium",
-    "chromium-browser",
-    "google-chrome",
-    "google-chrome-stable",
-    "chrome",
-    "microsoft-edge",
-    "msedge",
-)
+__all__ = ["PRINT_STYLESHEET", "render_html"]
 
 REMOVE_CELL_TAG = "remove_cell"
 REMOVE_INPUT_TAG = "remove_input"
@@ -156,60 +145,3 @@ def _strip_remote_resources(html: str) -> str:
     """Remove <script src> and <link href> tags that point at the network."""
     html = REMOTE_SCRIPT_PATTERN.sub("", html)
     return REMOTE_LINK_PATTERN.sub("", html)
-
-
-def find_browser(explicit: str | None = None) -> Path | None:
-    """Find a Chromium-family browser: explicit, $RAR_BROWSER, then PATH and usual installs."""
-    requested = explicit or os.environ.get(BROWSER_ENVIRONMENT_VARIABLE)
-    if requested:
-        # A browser the user named is never silently replaced by another one.
-        return _resolve_executable(requested)
-    for command in BROWSER_COMMANDS:
-        found = shutil.which(command)
-        if found:
-            return Path(found)
-    for candidate in _usual_install_paths():
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _resolve_executable(name_or_path: str) -> Path | None:
-    """Return the executable for a path or a command name, or None if there is none."""
-    candidate = Path(name_or_path).expanduser()
-    if candidate.is_file() and os.access(candidate, os.X_OK):
-        return candidate
-    found = shutil.which(name_or_path)
-    return Path(found) if found else None
-
-
-def _usual_install_paths() -> list[Path]:
-    """Return the places browsers are installed when they are not on PATH."""
-    if sys.platform == "darwin":
-        applications = [Path("/Applications"), Path.home() / "Applications"]
-        bundles = [
-            "Google Chrome.app/Contents/MacOS/Google Chrome",
-            "Chromium.app/Contents/MacOS/Chromium",
-            "Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
-        ]
-        return [folder / bundle for folder in applications for bundle in bundles]
-    if sys.platform == "win32":
-        roots = [
-            os.environ.get(variable)
-            for variable in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")
-        ]
-        executables = [
-            r"Google\Chrome\Application\chrome.exe",
-            r"Microsoft\Edge\Application\msedge.exe",
-            r"Chromium\Application\chrome.exe",
-        ]
-        return [Path(root) / executable for root in roots if root for executable in executables]
-    return [
-        Path("/usr/bin/chromium"),
-        Path("/usr/bin/chromium-browser"),
-        Path("/usr/bin/google-chrome"),
-        Path("/opt/google/chrome/chrome"),
-        Path("/snap/bin/chromium"),
-        Path("/usr/bin/microsoft-edge"),
-        Path("/opt/microsoft/msedge/msedge"),
-    ]
