@@ -7,18 +7,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rar_protocol.analyses.registry import evidence_objects
 from rar_protocol.data.config import validation_problems
-from rar_protocol.data.reading import read_yaml
 from rar_protocol.data.loading import Review
 from rar_protocol.data.problems import Problem
+from rar_protocol.data.reading import read_yaml
 from rar_protocol.errors import InputError
-from rar_protocol.analyses.registry import evidence_objects
 from rar_protocol.protocol.data_object import DataObject
 
 NO_INEQUITY_TASK = "Resource Allocation Review"
@@ -55,7 +54,7 @@ class Determination(_Strict):
     agreed_on: date | None = None
 
     @model_validator(mode="after")
-    def _inequity_is_complete(self) -> "Determination":
+    def _inequity_is_complete(self) -> Determination:
         if self.finding == "inequity":
             missing = [name for name, value in (("inequity", self.inequity), ("evidence", self.evidence), ("plan", self.plan)) if not value]
             if missing:

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rar_protocol.data import schema
-from rar_protocol.data.parsing import normalize_school_year
 from rar_protocol.data.formats import apply_formats
+from rar_protocol.data.parsing import normalize_school_year
 from rar_protocol.data.problems import Problem
 from rar_protocol.data.reading import read_yaml
 from rar_protocol.errors import InputError
@@ -80,7 +80,7 @@ class Join(_Strict):
     aggregate: Literal["sum"] | None = None
 
     @model_validator(mode="after")
-    def _one_source_per_column(self) -> "Join":
+    def _one_source_per_column(self) -> Join:
         targets = list(self.columns.values())
         repeated = sorted({name for name in targets if targets.count(name) > 1})
         if repeated and self.aggregate != "sum":
@@ -101,7 +101,7 @@ class Split(_Strict):
     widths: list[int] | None = None
 
     @model_validator(mode="after")
-    def _layout_is_complete(self) -> "Split":
+    def _layout_is_complete(self) -> Split:
         if not any(self.segments):
             raise ValueError("name at least one segment (null skips a segment)")
         if self.separator is None and self.widths is None:
@@ -170,7 +170,7 @@ class TableSource(_Strict):
     only_known_buildings: bool = False
 
     @model_validator(mode="after")
-    def _has_file(self) -> "TableSource":
+    def _has_file(self) -> TableSource:
         if self.from_ledger and self.file is not None:
             raise ValueError("give either 'file' or 'from_ledger', not both")
         if self.file is None and not self.from_ledger:

@@ -16,10 +16,11 @@ import pandera.pandas as pa
 
 from rar_protocol.data import ledger, parsing, schema
 from rar_protocol.data.config import FromLedger, ReviewConfig, TableSource, load_config
-from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS, map_table
+from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS
+from rar_protocol.data.mapping import map_table
 from rar_protocol.data.problems import Problem
-from rar_protocol.errors import InputError
 from rar_protocol.data.reading import ROW, read_raw
+from rar_protocol.errors import InputError
 
 
 @dataclass

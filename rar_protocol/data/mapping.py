@@ -17,8 +17,8 @@ import pandas as pd
 from rar_protocol.data.config import Case, Condition, ConditionValue, Join, Split, TableSource
 from rar_protocol.data.parsing import is_suppression_marker, parse_number
 from rar_protocol.data.problems import Problem
-from rar_protocol.errors import InputError
 from rar_protocol.data.reading import ROW, RawTable, read_raw
+from rar_protocol.errors import InputError
 
 MAX_PROBLEMS_PER_COLUMN = 20  # a whole column of bad cells is one mistake, not thousands
 MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, cases, wide_to_long, rename, values, constants, zero_pad)."

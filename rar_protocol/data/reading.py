@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

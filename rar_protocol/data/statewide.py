@@ -12,8 +12,8 @@ import pandas as pd
 
 from rar_protocol.data.config import TableSource
 from rar_protocol.data.loading import load_table
-from rar_protocol.errors import InputError
 from rar_protocol.data.reading import ROW
+from rar_protocol.errors import InputError
 
 STATEWIDE_TABLES = ("buildings", "enrollment", "designations", "expenditures", "outcomes", "staff")
 
