@@ -24,7 +24,9 @@ PARAMETERS = PROJECT / "parameters"
 BIN = Path(sys.executable).parent
 # Provenance, run times and absolute paths differ between any two runs by design.
 _VOLATILE = [
-    re.compile(r"<div class='rar-provenance'>.*?</ul></div>", re.S),
+    re.compile(r"<div class=[\"']rar-provenance[\"']>.*?</ul></div>", re.S),
+    # openpyxl once set a workbook's modified date from the clock, whatever the exporter asked.
+    re.compile(r"<dcterms:modified[^>]*>[^<]*</dcterms:modified>"),
     re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?"),
     re.compile(r"/(tmp|work)/[^\s\"'<]*"),
 ]
@@ -63,10 +65,11 @@ def _comparable(path: Path) -> bytes:
     if path.suffix == ".xlsx":
         # A workbook is compared by its parts: zip member dates are metadata, not content.
         with zipfile.ZipFile(path) as workbook:
-            return b"".join(name.encode() + b"\0" + workbook.read(name) for name in sorted(workbook.namelist()))
-    if path.suffix != ".html":
+            text = "".join(f"{name}\0{workbook.read(name).decode('utf-8', 'replace')}" for name in sorted(workbook.namelist()))
+    elif path.suffix == ".html":
+        text = data.decode("utf-8")
+    else:
         return data
-    text = data.decode("utf-8")
     for pattern in _VOLATILE:
         text = pattern.sub("", text)
     return text.encode("utf-8")

@@ -16,21 +16,23 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from rar_protocol.protocol import figures
-from rar_protocol.analyses import distribution
-from rar_protocol.measures import equity, finance
 from rar_protocol.data import schema
 from rar_protocol.data.loading import Review
-from rar_protocol.measures.privacy import MARKER, suppress
+from rar_protocol.measures import equity, finance
+from rar_protocol.measures.comparison import same_level_peers
+from rar_protocol.measures.need import need_table, need_weights
+from rar_protocol.measures.privacy import MARKER, minimum_size, suppress
+from rar_protocol.measures.staffing import role_by_building
+from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject
-from rar_protocol.protocol.words import money, table_sources, years_filter
+from rar_protocol.protocol.words import comparison_groups, money, percent, table_sources, years_filter
 
 DOLLARS_PER_PUPIL = "dollars per pupil"
 PERCENT = "percent"
@@ -262,20 +264,6 @@ def _frame(rows: pd.DataFrame, numerator: pd.Series, denominator: pd.Series, *, 
     return frame
 
 
-def _staff_role(review: Review, role: str) -> pd.DataFrame | None:
-    """Staff rows of one role joined to every building-year with pupils (0 FTE where the role is absent), or None without such staff."""
-    staff = review.table("staff")
-    if staff is None or not (staff["role"] == role).any():
-        return None
-    rows = staff[staff["role"] == role].drop(columns="role")
-    pupils = review.tables["enrollment"][["building_code", "school_year", "pupils"]]
-    # Only buildings and years the staff table covers: a year with no staff rows at all is unknown, not zero.
-    covered = staff[["building_code", "school_year"]].drop_duplicates()
-    joined = pupils.merge(covered, on=["building_code", "school_year"]).merge(rows, on=["building_code", "school_year"], how="left")
-    joined["fte"] = joined["fte"].fillna(0.0)
-    return joined
-
-
 def _spending(review: Review, measure: str) -> pd.DataFrame | None:
     """Total, federal or state + local dollars over pupils."""
     table = finance.per_pupil(review)
@@ -284,9 +272,9 @@ def _spending(review: Review, measure: str) -> pd.DataFrame | None:
 
 def _need_weighted_spending(review: Review) -> pd.DataFrame | None:
     """State + local dollars over need-weighted pupils (the weights of the review YAML)."""
-    if not distribution.need_weights(review)[0]:
+    if not need_weights(review)[0]:
         return None
-    table = distribution.need_table(review)
+    table = need_table(review)
     return _frame(table, table["state_local_dollars"], table["weighted_pupils"], source="expenditures and enrollment tables")
 
 
@@ -304,7 +292,7 @@ def _materials(review: Review) -> pd.DataFrame | None:
 
 def _teacher_share(review: Review, column: str) -> pd.DataFrame | None:
     """Novice or effective teacher FTE as a percent of teacher FTE."""
-    teachers = _staff_role(review, "teacher")
+    teachers = role_by_building(review, "teacher")
     if teachers is None or teachers[column].notna().sum() == 0:
         return None
     teachers = teachers[teachers[column].notna()]
@@ -313,7 +301,7 @@ def _teacher_share(review: Review, column: str) -> pd.DataFrame | None:
 
 def _experience(review: Review, role: str) -> pd.DataFrame | None:
     """Average years of experience of a role, weighted by FTE."""
-    people = _staff_role(review, role)
+    people = role_by_building(review, role)
     if people is None or people["average_years_experience"].notna().sum() == 0:
         return None
     people = people[people["average_years_experience"].notna()]
@@ -322,13 +310,13 @@ def _experience(review: Review, role: str) -> pd.DataFrame | None:
 
 def _pupils_per(review: Review, role: str) -> pd.DataFrame | None:
     """Pupils per FTE of a role (all pupils over all FTE for the district)."""
-    people = _staff_role(review, role)
+    people = role_by_building(review, role)
     return None if people is None else _frame(people, people["pupils"], people["fte"], source="staff and enrollment tables")
 
 
 def _per_hundred_pupils(review: Review, role: str) -> pd.DataFrame | None:
     """FTE of a role per 100 pupils."""
-    people = _staff_role(review, role)
+    people = role_by_building(review, role)
     return None if people is None else _frame(people, people["fte"] * 100, people["pupils"], source="staff and enrollment tables")
 
 
@@ -468,10 +456,8 @@ def _spread(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
 def comparison(review: Review, building_code: str, measures: pd.DataFrame) -> pd.DataFrame:
     """Per measure and year: the building's value, the district's, the other same-level buildings', the spread between buildings, and suppression."""
     keys = ["dimension", "measure", "school_year"]
-    groups = distribution.comparison_groups(review, building_code)
-    labels = list(groups)
-    peers = groups[labels[2]] if len(labels) > 2 else []
-    minimum = review.config.thresholds.minimum_group_size
+    _, peers = same_level_peers(review, building_code)
+    minimum = minimum_size(review)
     mine = measures[measures["building_code"] == building_code]
     if mine.empty:
         return pd.DataFrame()
@@ -511,7 +497,7 @@ def format_value(value: float, unit: str) -> str:
     if unit == DOLLARS_PER_PUPIL:
         return money(value)
     if unit.startswith(PERCENT):
-        return f"{value:.1f}%"
+        return percent(value)
     return f"{value:,.1f}"
 
 
@@ -567,68 +553,25 @@ def missing_measures(review: Review, dimension_key: str, measures: pd.DataFrame 
 
 
 def measure_panels_chart(table: pd.DataFrame, *, building: str, peers: str | None, title: str) -> Figure:
-    """Small multiples: one panel per measure, the building against the district (and its peers) over the school years."""
+    """Small multiples: one panel per measure in catalogue order, the building against the district (and its peers) over the school years."""
     measures = list(dict.fromkeys(_latest(table)["measure"]))
-    columns = min(3, len(measures))
-    rows = int(np.ceil(len(measures) / columns))
-    figures.apply_house_style()
-    figure = Figure(figsize=(8.0, 2.5 * rows + 0.9))
-    axes_grid = figure.subplots(rows, columns, squeeze=False)
-    for index, axes in enumerate(axes_grid.flat):
-        if index >= len(measures):
-            axes.set_visible(False)
-            continue
-        panel = table[table["measure"] == measures[index]].sort_values("school_year")
-        unit = panel["unit"].iloc[0]
-        axes.plot(panel["school_year"], panel["building"], marker="o", color=figures.IDENTIFIED_COLOR, linewidth=2.2, label=building)
-        axes.plot(panel["school_year"], panel["district"], marker="o", color="black", linewidth=1.5, label="District")
-        if peers and panel["peers"].notna().any():
-            axes.plot(panel["school_year"], panel["peers"], marker="o", color="#999999", linewidth=1.2, label=peers)
-        axes.set_title("\n".join(_wrap(measures[index], 34)), fontsize=9, loc="left")
-        axes.yaxis.set_major_locator(MaxNLocator(nbins=4))
-        if unit == DOLLARS_PER_PUPIL:
-            axes.yaxis.set_major_formatter(figures.dollars)
-        elif unit.startswith(PERCENT):
-            axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}%"))
-        axes.tick_params(axis="x", labelrotation=45, labelsize=7)
-        axes.tick_params(axis="y", labelsize=8)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    handles, labels = axes_grid.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
-    # Fixed margins in inches rather than tight_layout: ten of these charts per report, and tight_layout measures every label.
-    height = figure.get_figheight()
-    figure.subplots_adjust(left=0.09, right=0.98, top=1 - 1.0 / height, bottom=1.0 / height, hspace=0.75, wspace=0.35)
-    return figure
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return lines + [line]
+    formats = {}
+    for measure in measures:
+        unit = table[table["measure"] == measure].sort_values("school_year")["unit"].iloc[0]
+        formats[measure] = "dollars" if unit == DOLLARS_PER_PUPIL else "percent" if unit.startswith(PERCENT) else ""
+    return figures.measure_panels(table, measures=measures, formats=formats, building=building, peers=peers, title=title)
 
 
 def summary_chart(table: pd.DataFrame, *, title: str) -> Figure:
     """Diverging bars: each measure's distance from the district in between-building spreads, less favourable to the right."""
-    ordered = table.iloc[::-1]
-    figures.apply_house_style()
-    figure = Figure(figsize=(8.0, max(3.0, 0.3 * len(ordered) + 1.5)))
-    axes = figure.add_subplot()
-    values = ordered["gap_in_spreads"].where(ordered["better"] != "neutral", ordered["distance_in_spreads"])
-    colors = ["#999999" if better == "neutral" else (figures.IDENTIFIED_COLOR if value > 0 else figures.STATE_LOCAL_COLOR) for better, value in zip(ordered["better"], values)]
-    positions = np.arange(len(ordered))
-    axes.barh(positions, values, color=colors)
-    axes.axvline(0, color=figures.DISTRICT_COLOR, linewidth=1)
-    axes.set_yticks(positions, [f"{measure} ({DIMENSIONS[dimension].number})" if dimension in DIMENSIONS else measure for measure, dimension in zip(ordered["measure"], ordered["dimension"])], fontsize=8)
-    axes.set_xlabel("Distance from the district in between-building spreads (right: less favourable)")
-    axes.set_title(title, loc="left")
-    figure.text(0.01, 0.005, "Red: less favourable than the district. Blue: more favourable. Grey: neither (distance only). (n) = dimension number.", fontsize=8)
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    return figure
+    labels = [f"{measure} ({DIMENSIONS[dimension].number})" if dimension in DIMENSIONS else measure for measure, dimension in zip(table["measure"], table["dimension"])]
+    neutral = table["better"] == "neutral"
+    values = table["gap_in_spreads"].where(~neutral, table["distance_in_spreads"])
+    return figures.diverging_bars(
+        labels, values, neutral, title=title,
+        x_label="Distance from the district in between-building spreads (right: less favourable)",
+        footnote="Red: less favourable than the district. Blue: more favourable. Grey: neither (distance only). (n) = dimension number.",
+    )
 
 
 # ---------------------------------------------------------------- data objects
@@ -652,7 +595,7 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
     dimension = DIMENSIONS[dimension_key]
     measures = measure_table(review) if measures is None else measures
     building = review.building_name(building_code)
-    groups = list(distribution.comparison_groups(review, building_code))
+    groups = list(comparison_groups(review, building_code))
     peers = groups[2] if len(groups) > 2 else None
     compared = comparison(review, building_code, measures[measures["dimension"] == dimension_key])
     unknown = missing_measures(review, dimension_key, measures)
@@ -662,11 +605,8 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
     if compared.empty:
         unknown_text = f" We don't know yet: {'; '.join(unknown)}." if unknown else ""
         return DataObject(
-            name=dimension_name(dimension_key),
-            observations=[f"The review has no data for any measure of this dimension for {building}.{unknown_text}", *elsewhere],
-            sources=[f"review configuration ({review.config_path.name})"],
-            notes=[causes],
-            missing=missing,
+            name=dimension_name(dimension_key), observations=[f"The review has no data for any measure of this dimension for {building}.{unknown_text}", *elsewhere],
+            sources=[f"review configuration ({review.config_path.name})"], notes=[causes], missing=missing,
         )
     years = sorted(compared["school_year"].unique())
     latest = _latest(compared)
@@ -703,18 +643,12 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
         "Unit": latest["unit"],
         "Standing": latest.apply(_standing, axis=1),
     })
-    figure = measure_panels_chart(compared, building=building, peers=peers, title=f"{dimension.title}: {building} and the district")
-    privacy = f"Values computed from fewer than {review.config.thresholds.minimum_group_size} students are shown as {MARKER}."
+    draw = partial(measure_panels_chart, compared, building=building, peers=peers, title=f"{dimension.title}: {building} and the district")
+    privacy = f"Values computed from fewer than {minimum_size(review)} students are shown as {MARKER}."
     return DataObject(
-        name=dimension_name(dimension_key),
-        table=table,
-        display=display,
-        figure=figure,
-        observations=observations,
-        sources=_source_list(review, compared["source"]),
+        name=dimension_name(dimension_key), table=table, display=display, draw=draw, observations=observations, sources=_source_list(review, compared["source"]),
         filters=[years_filter(review.config.school_years), "district = the district's totals over its totals; indicators weighted by their students (or pupils)"],
-        notes=[causes, privacy],
-        missing=missing,
+        notes=[causes, privacy], missing=missing,
     )
 
 
@@ -803,15 +737,10 @@ def summary_data_object(review: Review, building_code: str, measures: pd.DataFra
         "Suppressed": latest["suppressed"],
     })
     charted = latest[latest["distance_in_spreads"].notna()]
-    figure = summary_chart(charted, title=f"Where {building} stands furthest from the district") if len(charted) else None
+    draw = partial(summary_chart, charted, title=f"Where {building} stands furthest from the district") if len(charted) else None
     missing_lines = [f"{DIMENSIONS[key].title}: {name}" for key, names in unknown.items() for name in names]
     return DataObject(
-        name="Diagnostic Summary Across Dimensions",
-        table=table,
-        display=shown,
-        figure=figure,
-        observations=observations,
-        sources=_source_list(review, latest["source"]),
+        name="Diagnostic Summary Across Dimensions", table=table, display=shown, draw=draw, observations=observations, sources=_source_list(review, latest["source"]),
         filters=[f"the latest year of each measure; dimensions chosen: {', '.join(DIMENSIONS[key].title for key in chosen)}"],
         notes=["Spreads: the building's distance from the district divided by the pupil-weighted standard deviation of the district's buildings on that measure, so measures in different units can be compared. Measures with no better direction (the make-up of the student body, building age) show the distance only."],
         missing=missing_lines,

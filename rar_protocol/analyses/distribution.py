@@ -9,20 +9,20 @@ district's other buildings of the same level, over every school year the review 
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from rar_protocol.protocol import figures
-from rar_protocol.measures import equity, finance
 from rar_protocol.data import schema
-from rar_protocol.analyses.district_review import MICHIGAN_CAVEAT, without_spending
 from rar_protocol.data.loading import Review
-from rar_protocol.measures.privacy import suppress
-from rar_protocol.protocol.data_object import DataObject
-from rar_protocol.protocol.words import money, table_sources, years_filter
+from rar_protocol.measures import comparison
+from rar_protocol.measures.need import need_table, need_weights, spending_equity
+from rar_protocol.measures.privacy import minimum_size
+from rar_protocol.protocol import figures
+from rar_protocol.protocol.data_object import DataObject, without_spending
+from rar_protocol.protocol.display import labelled
+from rar_protocol.protocol.words import MICHIGAN_CAVEAT, comparison_groups, money, more_or_less, need_weight_notes, ordinal, table_sources, years_filter
 
 # Bulletin 1022 functions, by code where the accounting manual names them in our domain notes,
 # otherwise by the group their first two digits belong to.
@@ -49,7 +49,6 @@ FUNCTION_GROUPS = {
 OBJECT_GROUPS = {"1": "Salaries", "2": "Benefits", "3": "Purchased services", "4": "Supplies and materials", "5": "Capital outlay", "6": "Other", "7": "Other", "8": "Other", "9": "Other"}
 SOURCE_ORDER = ["Federal", "State", "Local", "State and local (reported together)", "State + local", "Total"]
 FUND_SOURCE_LABELS = {"federal": "Federal", "state": "State", "local": "Local", "state_local": "State and local (reported together)"}
-SPENDING_MEASURE = "per-pupil spending by fund source"  # the inventory's name for building spending
 # The ledger's own "state_local" marks unrestricted general-fund lines, not a combined report.
 LEDGER_SOURCE_LABELS = {"federal": "Federal", "state": "State", "local": "Local", "state_local": "State and local"}
 GENERAL_FUNDS = "General funds (no grant)"
@@ -57,8 +56,6 @@ GENERAL_FUNDS = "General funds (no grant)"
 TITLE_I_PROGRAMS = {"T1A", "TITLEI", "TITLEIA", "TITLE1", "TITLE1A"}
 # The function that holds compensatory education, where Title I is usually spent: a stand-in when no ledger says which grant paid.
 COMPENSATORY_FUNCTION = "125"
-NEED_GROUP_WORDS = {"economically_disadvantaged": "economically disadvantaged pupils", "students_with_disabilities": "students with disabilities", "english_learners": "English learners"}
-LEVEL_WORDS = {"k12": "K-12", "other": "same-level"}
 NEED_WEIGHTS_NOTE = (
     "Need weights (set under option.need_weights in the review YAML): each economically disadvantaged pupil counts as 1 + {economically_disadvantaged} pupils, "
     "each student with a disability as 1 + {students_with_disabilities}, each English learner as 1 + {english_learners}; a pupil in two groups gets both extras. "
@@ -70,43 +67,9 @@ NEED_WEIGHTS_NOTE = (
 # ---------------------------------------------------------------- comparison groups
 
 
-def comparison_groups(review: Review, building_code: str) -> dict[str, list[str]]:
-    """The building, the district, and the district's other buildings of the same level (when there are any), by label."""
-    buildings = review.tables["buildings"]
-    level = str(buildings.loc[buildings["building_code"] == building_code, "level"].iloc[0])
-    peers = sorted(buildings.loc[(buildings["level"] == level) & (buildings["building_code"] != building_code), "building_code"])
-    groups = {review.building_name(building_code): [building_code], "District": sorted(buildings["building_code"])}
-    if peers:
-        groups[peer_label(level)] = peers
-    return groups
-
-
-def peer_label(level: str) -> str:
-    """How the other buildings of a level are named in tables: "Other elementary buildings"."""
-    return f"Other {LEVEL_WORDS.get(level, level)} buildings"
-
-
-def _pupils(review: Review) -> pd.DataFrame:
-    """Pupils per building-year that has spending: the denominator every per-pupil figure here uses."""
-    return finance.per_pupil(review)[["building_code", "school_year", "pupils"]]
-
-
 def per_pupil_by(review: Review, building_code: str, dollars: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Per-pupil dollars per school year and ``key`` for each comparison group: its dollars over its pupils.
-
-    ``dollars`` has columns building_code, school_year, ``key`` and amount. A group's pupils are
-    all its buildings' pupils, including buildings that spent nothing under a key.
-    """
-    pupils = _pupils(review)
-    groups = comparison_groups(review, building_code)
-    group_dollars = {label: dollars[dollars["building_code"].isin(codes)].groupby(["school_year", key])["amount"].sum() for label, codes in groups.items()}
-    # One row per year and key that any group spent on; a group that spent nothing there has zero dollars.
-    wide = pd.DataFrame(group_dollars).fillna(0.0)
-    years = wide.index.get_level_values("school_year")
-    for label, codes in groups.items():
-        group_pupils = pupils[pupils["building_code"].isin(codes)].groupby("school_year")["pupils"].sum()
-        wide[label] = wide[label].to_numpy() / years.map(group_pupils).to_numpy(dtype=float)
-    return wide.rename_axis(["school_year", key]).reset_index()
+    """Per-pupil dollars per school year and ``key`` for the building, the district and the building's peers (see :func:`comparison.per_pupil_by`)."""
+    return comparison.per_pupil_by(review, comparison_groups(review, building_code), dollars, key)
 
 
 def _comparison_table(per_pupil: pd.DataFrame, review: Review, building_code: str, key: str, key_label: str) -> pd.DataFrame:
@@ -120,141 +83,6 @@ def _comparison_table(per_pupil: pd.DataFrame, review: Review, building_code: st
     table["Deviation from district ($)"] = (per_pupil[building] - per_pupil[district]).round(2) + 0.0
     table["Deviation from district (%)"] = ((per_pupil[building] / per_pupil[district] - 1) * 100).replace([np.inf, -np.inf], np.nan).round(1) + 0.0
     return table
-
-
-def ordinal(number: float) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
-    whole = int(round(number))
-    suffix = "th" if 10 <= whole % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
-    return f"{whole}{suffix}"
-
-
-def _difference_words(difference: float) -> str:
-    return f"{money(abs(difference))} more" if difference >= 0 else f"{money(abs(difference))} less"
-
-
-# ---------------------------------------------------------------- charts (house style)
-
-
-def _figure(width: float, height: float) -> Figure:
-    figures.apply_house_style()
-    return Figure(figsize=(width, height))
-
-
-def _dollar_axis(axis: object) -> None:
-    axis.set_major_locator(MaxNLocator(nbins=6))
-    axis.set_major_formatter(figures.dollars)
-
-
-def grouped_bars_chart(table: pd.DataFrame, *, category: str, series: list[str], title: str, x_label: str) -> Figure:
-    """Horizontal bars, one group per category and one bar per series (building, district, peers), in dollars."""
-    figure = _figure(8.0, max(3.0, 0.32 * len(table) * max(len(series), 1) / 1.6 + 1.4))
-    axes = figure.add_subplot()
-    positions = np.arange(len(table))
-    height = 0.8 / max(len(series), 1)
-    colors = [figures.IDENTIFIED_COLOR, figures.DISTRICT_COLOR, figures.STATE_LOCAL_COLOR, figures.FEDERAL_COLOR]
-    for index, name in enumerate(series):
-        axes.barh(positions + (index - (len(series) - 1) / 2) * height, table[name], height=height, color=colors[index % len(colors)], label=name)
-    axes.set_yticks(positions, table[category])
-    axes.invert_yaxis()
-    _dollar_axis(axes.xaxis)
-    axes.set_xlabel(x_label)
-    axes.set_title(title, loc="left")
-    figure.legend(*axes.get_legend_handles_labels(), loc="lower center", ncol=len(series), fontsize=8, frameon=False)
-    figure.tight_layout(rect=(0, 0.06, 1, 1))
-    return figure
-
-
-def trend_panels_chart(table: pd.DataFrame, *, panels: list[str], groups: list[str], title: str, y_label: str) -> Figure:
-    """One small panel per measure: a line per comparison group over the school years (``table``: school_year, measure, group, value)."""
-    figure = _figure(8.0, 3.6)
-    axes_list = figure.subplots(1, len(panels), squeeze=False)[0]
-    colors = [figures.IDENTIFIED_COLOR, "black", "#999999"]
-    for axes, panel in zip(axes_list, panels):
-        rows = table[table["measure"] == panel]
-        for index, group in enumerate(groups):
-            line = rows[rows["group"] == group].sort_values("school_year")
-            axes.plot(line["school_year"], line["value"], marker="o", color=colors[index % len(colors)], linewidth=2.2 if index == 0 else 1.5, label=group)
-        axes.set_title(panel, fontsize=10, loc="left")
-        _dollar_axis(axes.yaxis)
-        axes.tick_params(axis="x", labelrotation=45, labelsize=8)
-    axes_list[0].set_ylabel(y_label)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
-    figure.legend(*axes_list[0].get_legend_handles_labels(), loc="lower center", ncol=len(groups), fontsize=8, frameon=False)
-    figure.tight_layout(rect=(0, 0.07, 1, 1))
-    return figure
-
-
-def ranked_bars_chart(labels: pd.Series, values: pd.Series, *, highlight: str, reference: float | None, reference_label: str, title: str, x_label: str) -> Figure:
-    """Buildings ranked by one dollar value, the building under review in red, a dashed reference line."""
-    order = np.argsort(values.to_numpy(), kind="stable")
-    labels, values = labels.iloc[order], values.iloc[order]
-    figure = _figure(8.0, max(3.0, 0.34 * len(values) + 1.3))
-    axes = figure.add_subplot()
-    colors = [figures.IDENTIFIED_COLOR if label == highlight else figures.STATE_LOCAL_COLOR for label in labels]
-    axes.barh(np.arange(len(values)), values, color=colors)
-    if reference is not None and np.isfinite(reference):
-        axes.axvline(reference, color=figures.DISTRICT_COLOR, linestyle="--", linewidth=1, label=reference_label)
-        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", fontsize=8, frameon=False)
-    axes.set_yticks(np.arange(len(values)), labels)
-    _dollar_axis(axes.xaxis)
-    axes.set_xlabel(x_label)
-    axes.set_title(title, loc="left")
-    figure.tight_layout(rect=(0, 0.05, 1, 1))
-    return figure
-
-
-def pupil_distribution_chart(table: pd.DataFrame, *, highlight: str, statistics: dict[str, float], title: str, y_label: str) -> Figure:
-    """Buildings as steps along the line of pupils (step length = pupils), with the pupil-weighted 5th, 50th and 95th percentiles.
-
-    Steps rather than bars: the axis need not start at zero to show differences honestly.
-    """
-    ordered = table.sort_values("value", kind="stable")
-    shares = (ordered["pupils"] / ordered["pupils"].sum() * 100).to_numpy()
-    ends = np.cumsum(shares)
-    starts = ends - shares
-    values = ordered["value"].to_numpy()
-    figure = _figure(8.0, 4.4)
-    axes = figure.add_subplot()
-    axes.step(np.append(starts, ends[-1]), np.append(values, values[-1]), where="post", color="#bbbbbb", linewidth=1)
-    for start, end, value, label in zip(starts, ends, values, ordered["label"]):
-        mine = label == highlight
-        axes.hlines(value, start, end, color=figures.IDENTIFIED_COLOR if mine else figures.STATE_LOCAL_COLOR, linewidth=5 if mine else 3.5)
-        if mine:
-            axes.annotate(label, ((start + end) / 2, value), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=8, color=figures.IDENTIFIED_COLOR)
-    for name, style in (("percentile_5", ":"), ("weighted_median", "--"), ("percentile_95", ":")):
-        axes.axhline(statistics[name], color=figures.DISTRICT_COLOR, linestyle=style, linewidth=1)
-    axes.set_xlim(0, 100)
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}%"))
-    _dollar_axis(axes.yaxis)
-    axes.set_xlabel("Share of the district's pupils, buildings ordered from lowest to highest (step length = pupils)")
-    axes.set_ylabel(y_label)
-    axes.set_title(title, loc="left")
-    figure.text(0.01, 0.005, "Dashed: pupil-weighted median. Dotted: 5th and 95th percentile pupils. Red: the building under review.", fontsize=8)
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    return figure
-
-
-def unspent_chart(by_year: pd.DataFrame, *, title: str) -> Figure:
-    """Stacked bars per school year: grant dollars that lapsed, and unspent dollars still available later."""
-    figure = _figure(8.0, 3.8)
-    axes = figure.add_subplot()
-    axes.bar(by_year.index, by_year["Lapsing ($)"], color=figures.IDENTIFIED_COLOR, label="Lapsing (final year)")
-    axes.bar(by_year.index, by_year["Unspent, still available later ($)"], bottom=by_year["Lapsing ($)"].clip(lower=0), color=figures.STATE_LOCAL_COLOR, label="Unspent, still available later")
-    _dollar_axis(axes.yaxis)
-    axes.set_xlabel("School year")
-    axes.set_ylabel("Unspent grant dollars")
-    axes.set_title(title, loc="left")
-    axes.legend(fontsize=8)
-    figure.tight_layout()
-    return figure
-
-
-def percent_bars_chart(table: pd.DataFrame, *, category: str, series: list[str], title: str, x_label: str) -> Figure:
-    """Horizontal bars of percents, one group per category and one bar per series."""
-    figure = grouped_bars_chart(table, category=category, series=series, title=title, x_label=x_label)
-    figure.axes[0].xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}%"))
-    return figure
 
 
 # ---------------------------------------------------------------- spending by function and by fund source
@@ -290,8 +118,7 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
         return DataObject(
             name=name,
             observations=["The review's expenditures carry no Bulletin 1022 function codes, so spending cannot be split into instruction, added needs, support services and administration. Spending by fund source and by object follows."],
-            sources=table_sources(review, "expenditures"),
-            missing=["spending by Bulletin 1022 function"],
+            sources=table_sources(review, "expenditures"), missing=["spending by Bulletin 1022 function"],
         )
     dollars = spending.assign(function=spending["function_code"].map(function_label))
     per_pupil = per_pupil_by(review, building_code, dollars, "function")
@@ -307,7 +134,7 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
         row = latest.loc[index]
         observations.append(
             f"In {year} {building} spent {money(row[f'{building} per pupil ($)'])} per pupil on {row['Function']}, "
-            f"{_difference_words(row['Deviation from district ($)'])} than the district ({money(row['District per pupil ($)'])})."
+            f"{more_or_less(row['Deviation from district ($)'])} than the district ({money(row['District per pupil ($)'])})."
         )
     instruction = latest[latest["Function"].str.match(r"1\d\d[ -]")]
     building_share = instruction[f"{building} per pupil ($)"].sum() / latest[f"{building} per pupil ($)"].sum() * 100
@@ -317,7 +144,8 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
         observations.append("District-level costs allocated to buildings (central costs such as transportation and central services) are included, as the expenditure report allocates them.")
     grouped = latest.assign(group=latest["Function"].map(function_group))
     chart_rows = grouped.groupby("group", sort=False)[[f"{label} per pupil ($)" for label in groups]].sum().reset_index()
-    figure = grouped_bars_chart(
+    draw = partial(
+        figures.grouped_bars,
         chart_rows.rename(columns={f"{label} per pupil ($)": label for label in groups}),
         category="group",
         series=groups,
@@ -326,14 +154,8 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
     )
     display = latest[["Function", *[f"{label} per pupil ($)" for label in groups], "Deviation from district ($)", "Deviation from district (%)"]]
     return DataObject(
-        name=name,
-        table=table,
-        display=display,
-        figure=figure,
-        observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review.config.school_years), "all fund sources; district = all buildings' dollars over all their pupils"],
-        notes=[MICHIGAN_CAVEAT],
+        name=name, table=table, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "buildings"),
+        filters=[years_filter(review.config.school_years), "all fund sources; district = all buildings' dollars over all their pupils"], notes=[MICHIGAN_CAVEAT],
     )
 
 
@@ -384,59 +206,15 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
     else:
         observations.append(f"Only one school year ({year}) is available, so change over time cannot be shown.")
     lines = per_pupil[per_pupil["source"].isin(["State + local", "Federal"])].melt(id_vars=["school_year", "source"], value_vars=groups, var_name="group", value_name="value")
-    figure = trend_panels_chart(lines.rename(columns={"source": "measure"}), panels=["State + local", "Federal"], groups=groups, title="Per-pupil spending by fund source", y_label="Dollars per pupil")
+    draw = partial(figures.trend_panels, lines.rename(columns={"source": "measure"}), panels=["State + local", "Federal"], groups=groups, title="Per-pupil spending by fund source", y_label="Dollars per pupil")
     display = table[table["Fund source"].isin(["State + local", "Federal", "Total"])]
     return DataObject(
-        name=name,
-        table=table,
-        display=display,
-        figure=figure,
-        observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review.config.school_years), "district = all buildings' dollars over all their pupils"],
-        notes=[MICHIGAN_CAVEAT],
+        name=name, table=table, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "buildings"),
+        filters=[years_filter(review.config.school_years), "district = all buildings' dollars over all their pupils"], notes=[MICHIGAN_CAVEAT],
     )
 
 
 # ---------------------------------------------------------------- need-weighted spending
-
-
-def need_weights(review: Review) -> tuple[dict[str, float], list[str]]:
-    """The configured need weights for the need groups the review counts, and notes on any left out."""
-    configured = review.config.option.need_weights
-    enrollment = review.tables["enrollment"]
-    weights, notes = {}, []
-    for group, weight in configured.items():
-        if group not in schema.NEED_GROUPS:
-            notes.append(f"The weight for '{group}' was ignored: the need groups are {', '.join(schema.NEED_GROUPS)}.")
-        elif enrollment[group].notna().sum() == 0:
-            notes.append(f"The enrollment has no counts of {NEED_GROUP_WORDS[group]}, so that weight could not be applied.")
-        else:
-            weights[group] = float(weight)
-    return weights, notes
-
-
-def need_table(review: Review) -> pd.DataFrame:
-    """Per building and year: pupils, need-weighted pupils, need-group shares (suppressed) and dollars per pupil and per weighted pupil."""
-    weights, _ = need_weights(review)
-    table = finance.per_pupil(review).merge(review.tables["enrollment"][["building_code", "school_year", *schema.NEED_GROUPS]], on=["building_code", "school_year"], how="left")
-    table["weighted_pupils"] = equity.need_weighted_pupils(table["pupils"], {group: table[group] for group in weights}, weights)
-    for measure in ("total", "state_local"):
-        table[f"{measure}_per_weighted_pupil"] = table[f"{measure}_dollars"] / table["weighted_pupils"]
-    minimum = review.config.thresholds.minimum_group_size
-    hidden = pd.Series(False, index=table.index)
-    for group in schema.NEED_GROUPS:
-        shown = suppress(table.assign(share=table[group] / table["pupils"] * 100), count_column=group, value_columns=["share"], minimum=minimum)
-        table[f"{group}_percent"] = shown["share"]
-        # Weighted pupils hold the group's count: hide them where the count is hidden, or subtraction would reveal it.
-        if group in weights:
-            hidden |= shown["suppressed"] & table[group].notna()
-    table["weighted_pupils_shown"] = table["weighted_pupils"].where(~hidden)
-    # Dollars per weighted pupil beside dollars per pupil would give the weighted pupils back: hide them too.
-    for measure in ("total", "state_local"):
-        table[f"{measure}_per_weighted_pupil"] = table[f"{measure}_per_weighted_pupil"].where(~hidden)
-    table["suppressed"] = hidden
-    return table
 
 
 def need_weighted_spending(review: Review, building_code: str) -> DataObject:
@@ -444,13 +222,13 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     name = "Need-Weighted Per-Pupil Spending"
     if not review.has("expenditures"):
         return without_spending(review, name, "need-weighted spending")
-    weights, weight_notes = need_weights(review)
+    weights, left_out = need_weights(review)
+    weight_notes = need_weight_notes(left_out)
     if not weights:
         return DataObject(
             name=name,
             observations=["The review's enrollment has no counts of economically disadvantaged pupils, students with disabilities or English learners, so spending cannot be weighted by need. Adding those counts would show whether higher-need buildings receive more."],
-            sources=table_sources(review, "enrollment"),
-            notes=weight_notes,
+            sources=table_sources(review, "enrollment"), notes=weight_notes,
             missing=["counts of economically disadvantaged pupils", "counts of students with disabilities", "counts of English learners"],
         )
     table = need_table(review)
@@ -479,8 +257,8 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         )
         observations.append(
             f"{building} received {money(row['state_local_per_weighted_pupil'])} of state and local money per need-weighted pupil in {year}, "
-            f"{_difference_words(weighted_gap)} than the district ({money(district.loc[year, 'state_local_per_weighted_pupil'])}); "
-            f"unweighted, it received {_difference_words(unweighted_gap)} per pupil than the district."
+            f"{more_or_less(weighted_gap)} than the district ({money(district.loc[year, 'state_local_per_weighted_pupil'])}); "
+            f"unweighted, it received {more_or_less(unweighted_gap)} per pupil than the district."
         )
         ranked = latest.dropna(subset=["state_local_per_weighted_pupil"]).sort_values("state_local_per_weighted_pupil", ascending=False).reset_index(drop=True)
         rank = int(ranked.index[ranked["building_code"] == building_code][0]) + 1
@@ -491,23 +269,17 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
             value = table.loc[(table["school_year"] == each_year) & (table["building_code"] == building_code), "state_local_per_weighted_pupil"]
             below += int(len(value) and value.iloc[0] < district.loc[each_year, "state_local_per_weighted_pupil"])
         observations.append(f"{building} was below the district in state and local dollars per need-weighted pupil in {below} of {len(years)} years.")
-    shown = pd.DataFrame({
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "School year": table["school_year"],
-        "Pupils": table["pupils"],
-        "Economically disadvantaged (%)": table["economically_disadvantaged_percent"].round(1),
-        "Students with disabilities (%)": table["students_with_disabilities_percent"].round(1),
-        "English learners (%)": table["english_learners_percent"].round(1),
-        "Need-weighted pupils": table["weighted_pupils_shown"].round(1),
-        "State + local per pupil ($)": table["state_local_per_pupil"].round(2),
-        "State + local per need-weighted pupil ($)": table["state_local_per_weighted_pupil"].round(2),
-        "Total per need-weighted pupil ($)": table["total_per_weighted_pupil"].round(2),
-        "Flag": table["flag"],
-        "Suppressed": table["suppressed"],
+    shown = labelled(table, {
+        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Pupils": "pupils",
+        "Economically disadvantaged (%)": ("economically_disadvantaged_percent", 1),
+        "Students with disabilities (%)": ("students_with_disabilities_percent", 1), "English learners (%)": ("english_learners_percent", 1),
+        "Need-weighted pupils": ("weighted_pupils_shown", 1), "State + local per pupil ($)": ("state_local_per_pupil", 2),
+        "State + local per need-weighted pupil ($)": ("state_local_per_weighted_pupil", 2),
+        "Total per need-weighted pupil ($)": ("total_per_weighted_pupil", 2), "Flag": "flag", "Suppressed": "suppressed",
     })
     display = shown[shown["School year"] == year].drop(columns=["Building code", "School year", "Flag"])
-    figure = ranked_bars_chart(
+    draw = partial(
+        figures.ranked_bars,
         latest["building_name"],
         latest["state_local_per_weighted_pupil"],
         highlight=building,
@@ -516,14 +288,9 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         title=f"State + local dollars per need-weighted pupil, {year}",
         x_label="Dollars per need-weighted pupil",
     )
-    privacy_note = f"Shares of groups with fewer than {review.config.thresholds.minimum_group_size} pupils are not shown, nor the weighted pupils that contain them."
+    privacy_note = f"Shares of groups with fewer than {minimum_size(review)} pupils are not shown, nor the weighted pupils that contain them."
     return DataObject(
-        name=name,
-        table=shown,
-        display=display,
-        figure=figure,
-        observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment"),
+        name=name, table=shown, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment"),
         filters=[years_filter(review.config.school_years)],
         notes=[NEED_WEIGHTS_NOTE.format(**{group: review.config.option.need_weights.get(group, 0) for group in schema.NEED_GROUPS}), *weight_notes, privacy_note],
     )
@@ -534,24 +301,10 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
 
 def equity_table(review: Review, building_code: str) -> pd.DataFrame:
     """Per year and spending measure: every equity statistic across the buildings not flagged, and the building's value and pupil percentile."""
-    table = need_table(review)
-    regular = table[table["flag"] == ""]
-    has_need = regular["economically_disadvantaged"].notna().sum() >= 3
     measures = {"State + local per pupil": "state_local_per_pupil", "Total per pupil": "total_per_pupil"}
     if need_weights(review)[0]:
         measures["State + local per need-weighted pupil"] = "state_local_per_weighted_pupil"
-    rows = []
-    for year, buildings in regular.groupby("school_year", sort=True):
-        share = buildings["economically_disadvantaged"] / buildings["pupils"] * 100
-        this = table[(table["school_year"] == year) & (table["building_code"] == building_code)]
-        for label, column in measures.items():
-            # Need-weighted figures are weighted by need-weighted pupils, the others by pupils.
-            pupil_weights = buildings["weighted_pupils"] if "weighted" in column else buildings["pupils"]
-            statistics = equity.statistics(buildings[column], pupil_weights)
-            statistics["correlation_with_need"] = equity.weighted_correlation(buildings[column], share, pupil_weights) if has_need else np.nan
-            value = float(this[column].iloc[0]) if len(this) else np.nan
-            rows.append({"school_year": year, "measure": label, **statistics, "building_value": value, "building_percentile": equity.weighted_percentile_rank(buildings[column], pupil_weights, value)})
-    return pd.DataFrame(rows)
+    return spending_equity(review, building_code, measures)
 
 
 def equity_statistics(review: Review, building_code: str) -> DataObject:
@@ -583,23 +336,13 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     if len(years) > 1:
         state_local = statistics_table[statistics_table["measure"] == "State + local per pupil"].set_index("school_year")
         observations.append(f"The coefficient of variation of state and local spending per pupil went from {state_local.loc[years[0], 'coefficient_of_variation']:.3f} in {years[0]} to {state_local.loc[years[-1], 'coefficient_of_variation']:.3f} in {years[-1]}.")
-    shown = pd.DataFrame({
-        "School year": statistics_table["school_year"],
-        "Measure": statistics_table["measure"],
-        "Buildings": statistics_table["buildings"],
-        "Pupils": statistics_table["pupils"],
-        "Pupil-weighted mean ($)": statistics_table["weighted_mean"].round(2),
-        "Pupil-weighted median ($)": statistics_table["weighted_median"].round(2),
-        "Coefficient of variation": statistics_table["coefficient_of_variation"].round(4),
-        "McLoone index": statistics_table["mcloone_index"].round(4),
-        "Range ($)": statistics_table["range"].round(2),
-        "Range ratio": statistics_table["range_ratio"].round(4),
-        "5th percentile pupil ($)": statistics_table["percentile_5"].round(2),
-        "95th percentile pupil ($)": statistics_table["percentile_95"].round(2),
-        "Restricted range ratio": statistics_table["restricted_range_ratio"].round(4),
-        "Correlation with % economically disadvantaged": statistics_table["correlation_with_need"].round(3),
-        f"{building} ($)": statistics_table["building_value"].round(2),
-        f"{building}: percentile of pupils": statistics_table["building_percentile"].round(1),
+    shown = labelled(statistics_table, {
+        "School year": "school_year", "Measure": "measure", "Buildings": "buildings", "Pupils": "pupils", "Pupil-weighted mean ($)": ("weighted_mean", 2),
+        "Pupil-weighted median ($)": ("weighted_median", 2), "Coefficient of variation": ("coefficient_of_variation", 4),
+        "McLoone index": ("mcloone_index", 4), "Range ($)": ("range", 2), "Range ratio": ("range_ratio", 4), "5th percentile pupil ($)": ("percentile_5", 2),
+        "95th percentile pupil ($)": ("percentile_95", 2), "Restricted range ratio": ("restricted_range_ratio", 4),
+        "Correlation with % economically disadvantaged": ("correlation_with_need", 3), f"{building} ($)": ("building_value", 2),
+        f"{building}: percentile of pupils": ("building_percentile", 1),
     })
     latest_rows = shown[shown["School year"] == year]
     display = pd.DataFrame({"Measure": latest_rows["Measure"]})
@@ -609,7 +352,8 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     display[f"{building} ($)"] = latest_rows[f"{building} ($)"]
     display[f"{building}: percentile of pupils"] = [f"{value:.0f}" if pd.notna(value) else "" for value in latest_rows[f"{building}: percentile of pupils"]]
     chart_rows = regular[regular["school_year"] == year]
-    figure = pupil_distribution_chart(
+    draw = partial(
+        figures.pupil_distribution,
         pd.DataFrame({"label": chart_rows["building_name"], "value": chart_rows["state_local_per_pupil"], "pupils": chart_rows["pupils"]}),
         highlight=building,
         statistics=latest.to_dict(),
@@ -627,7 +371,7 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     filters = [years_filter(review.config.school_years)]
     if excluded:
         filters.append("left out as flagged per-pupil figures (few pupils or implausible spending): " + ", ".join(excluded))
-    return DataObject(name=name, table=shown, display=display, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=filters, notes=notes, missing=[] if has_need else ["counts of economically disadvantaged pupils"])
+    return DataObject(name=name, table=shown, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=filters, notes=notes, missing=[] if has_need else ["counts of economically disadvantaged pupils"])
 
 
 # ---------------------------------------------------------------- excluding federal and Title I
@@ -682,21 +426,16 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
         observations.append(f"{measure} ({year}): {building} {money(row[f'{building} per pupil ($)'])} per pupil, district {money(row['District per pupil ($)'])}, a deviation of {money(row['Deviation from district ($)'])} ({row['Deviation from district (%)']:+.1f}%).")
     if title_i is not None:
         building_title_i = title_i.loc[(title_i["building_code"] == building_code) & (title_i["school_year"] == year), "amount"].sum()
-        pupils = _pupils(review)
+        pupils = comparison.spending_pupils(review)
         building_pupils = pupils.loc[(pupils["building_code"] == building_code) & (pupils["school_year"] == year), "pupils"].sum()
         observations.append(f"Title I paid {money(building_title_i)} at {building} in {year} ({money(building_title_i / building_pupils)} per pupil).")
     else:
         observations.append(title_i_source)
     chart_rows = latest.reset_index()[["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
-    figure = grouped_bars_chart(chart_rows, category="Spending", series=groups, title=f"Per-pupil spending with and without federal dollars, {year}", x_label="Dollars per pupil")
+    draw = partial(figures.grouped_bars, chart_rows, category="Spending", series=groups, title=f"Per-pupil spending with and without federal dollars, {year}", x_label="Dollars per pupil")
     return DataObject(
-        name=name,
-        table=table,
-        display=table[table["School year"] == year],
-        figure=figure,
-        observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment", "ledger"),
-        filters=[years_filter(review.config.school_years)],
+        name=name, table=table, display=table[table["School year"] == year], draw=draw, observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "ledger"), filters=[years_filter(review.config.school_years)],
         notes=[title_i_source, "Spending excluding all federal funds is the state + local figure ESSA asks states to publish."],
         missing=[] if title_i is not None else ["Title I spending by building (ledger grant codes or function codes)"],
     )
@@ -709,8 +448,7 @@ def _no_ledger(name: str, review: Review, what: str) -> DataObject:
     return DataObject(
         name=name,
         observations=[f"The review has no general ledger, so {what} cannot be shown. A ledger export with budget, actual, program (grant) and the grant's final year would answer it."],
-        sources=[f"review configuration ({review.config_path.name})"],
-        missing=["general ledger (budget and actual)"],
+        sources=[f"review configuration ({review.config_path.name})"], missing=["general ledger (budget and actual)"],
     )
 
 
@@ -745,16 +483,9 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
         frames.append(sums)
     sums = pd.concat(frames, ignore_index=True)
     sums["spent_percent"] = sums["actual"] / sums["budget"].replace(0, np.nan) * 100
-    table = pd.DataFrame({
-        "Scope": sums["scope"],
-        "School year": sums["school_year"],
-        "Fund": sums["fund"],
-        "Fund source": sums["fund_source"],
-        "Grant": sums["grant"],
-        "Budget ($)": sums["budget"].round(2),
-        "Actual ($)": sums["actual"].round(2),
-        "Unspent ($)": sums["unspent"].round(2),
-        "Spent of budget (%)": sums["spent_percent"].round(1),
+    table = labelled(sums, {
+        "Scope": "scope", "School year": "school_year", "Fund": "fund", "Fund source": "fund_source", "Grant": "grant", "Budget ($)": ("budget", 2),
+        "Actual ($)": ("actual", 2), "Unspent ($)": ("unspent", 2), "Spent of budget (%)": ("spent_percent", 1),
     }).sort_values(["Scope", "School year", "Fund", "Grant"], kind="stable").reset_index(drop=True)
     year = table["School year"].max()
     observations = []
@@ -775,11 +506,11 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
     if unbudgeted:
         notes.append(f"{unbudgeted} ledger lines have no budget and are left out.")
     chart = at_building.merge(in_district, on=["Fund source", "Grant", "Fund"], suffixes=(" building", " district"))
-    figure = None
+    draw = None
     if len(chart):
         chart_rows = pd.DataFrame({"category": chart["Grant"] + ", " + chart["Fund source"].str.lower(), building: chart["Spent of budget (%) building"], "District": chart["Spent of budget (%) district"]})
-        figure = percent_bars_chart(chart_rows, category="category", series=[building, "District"], title=f"Share of the budget spent by grant, {year}", x_label="Actual as a percent of budget")
-    return DataObject(name=name, table=table, display=table[table["School year"] == year], figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), f"building scope: ledger location {building_code}"], notes=notes)
+        draw = partial(figures.percent_bars, chart_rows, category="category", series=[building, "District"], title=f"Share of the budget spent by grant, {year}", x_label="Actual as a percent of budget")
+    return DataObject(name=name, table=table, display=table[table["School year"] == year], draw=draw, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), f"building scope: ledger location {building_code}"], notes=notes)
 
 
 def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject:
@@ -797,17 +528,10 @@ def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject
     for label, lines in ((building, grants[grants["location"] == building_code]), ("District (all locations)", grants)):
         frames.append(lines.groupby(keys, as_index=False, dropna=False)[["budget", "actual", "unspent", "lapsing", "carried"]].sum().assign(scope=label))
     sums = pd.concat(frames, ignore_index=True)
-    table = pd.DataFrame({
-        "Scope": sums["scope"],
-        "School year": sums["school_year"],
-        "Grant": sums["grant"],
-        "Fund source": sums["fund_source"],
-        "Grant final year": sums["grant_final_year"].fillna("not given"),
-        "Budget ($)": sums["budget"].round(2),
-        "Actual ($)": sums["actual"].round(2),
-        "Unspent ($)": sums["unspent"].round(2),
-        "Lapsing ($)": sums["lapsing"].round(2),
-        "Unspent, still available later ($)": sums["carried"].round(2),
+    table = labelled(sums, {
+        "Scope": "scope", "School year": "school_year", "Grant": "grant", "Fund source": "fund_source",
+        "Grant final year": sums["grant_final_year"].fillna("not given"), "Budget ($)": ("budget", 2), "Actual ($)": ("actual", 2),
+        "Unspent ($)": ("unspent", 2), "Lapsing ($)": ("lapsing", 2), "Unspent, still available later ($)": ("carried", 2),
     }).sort_values(["Scope", "School year", "Grant"], kind="stable").reset_index(drop=True)
     at_building = table[table["Scope"] == building]
     observations = []
@@ -824,9 +548,10 @@ def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject
         district_share = district["Unspent ($)"].sum() / district["Budget ($)"].sum() * 100
         observations.append(f"{share:.1f}% of {building}'s grant budgets went unspent over these years, against {district_share:.1f}% across the district.")
     by_year = at_building.groupby("School year")[["Lapsing ($)", "Unspent, still available later ($)"]].sum()
-    figure = unspent_chart(by_year, title=f"Unspent grant dollars at {building}") if len(by_year) else None
+    labels = ("Lapsing (final year)", "Unspent, still available later")
+    draw = partial(figures.lapsing_bars, by_year.index, by_year["Lapsing ($)"], by_year["Unspent, still available later ($)"], title=f"Unspent grant dollars at {building}", y_label="Unspent grant dollars", labels=labels) if len(by_year) else None
     notes = ["Lapsing: budget minus actual on a grant whose final year is the line's school year; unspent dollars before the final year may still be spent later (carryover rules vary by grant)."]
-    return DataObject(name=name, table=table, display=at_building, figure=figure, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), "grant lines (with a program code) that have a budget"], notes=notes)
+    return DataObject(name=name, table=table, display=at_building, draw=draw, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), "grant lines (with a program code) that have a budget"], notes=notes)
 
 
 # ---------------------------------------------------------------- people
@@ -855,8 +580,7 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
         return DataObject(
             name=name,
             observations=["The review has no staff salaries, so the seniority effect (how much of a building's spending gap comes from where experienced, higher-paid teachers work) cannot be computed. Teacher FTE and average salary per building would answer it."],
-            sources=table_sources(review, "staff") or [f"review configuration ({review.config_path.name})"],
-            missing=["staff salaries"],
+            sources=table_sources(review, "staff") or [f"review configuration ({review.config_path.name})"], missing=["staff salaries"],
         )
     table = seniority_table(review)
     building = review.building_name(building_code)
@@ -882,28 +606,17 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
             observations.append(f"{building}'s teacher salaries were below the district average in {below} of {len(mine)} years; over those years the seniority effect summed to {money(mine['seniority_effect'].sum())}.")
         observations.append("Salaries only: benefits that follow salary would widen the effect.")
     latest = table[table["school_year"] == table["school_year"].max()]
-    figure = ranked_bars_chart(latest["building_name"], latest["seniority_effect_per_pupil"], highlight=building, reference=0.0, reference_label="Teachers paid at the district average", title=f"Seniority effect per pupil by building, {latest['school_year'].iloc[0]}", x_label="Teacher salaries above (+) or below (-) the district average, dollars per pupil")
-    shown = pd.DataFrame({
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "School year": table["school_year"],
-        "Teacher FTE": table["fte"].round(2),
-        "Average teacher salary ($)": table["average_salary"].round(2),
-        "District average teacher salary ($)": table["district_average_salary"].round(2),
-        "Salary cost at actual salaries ($)": table["actual_cost"].round(2),
-        "Salary cost at district average ($)": table["cost_at_district_average"].round(2),
-        "Seniority effect ($)": table["seniority_effect"].round(2),
-        "Seniority effect per pupil ($)": table["seniority_effect_per_pupil"].round(2),
-        "Average years of experience": table["average_years_experience"].round(1),
+    draw = partial(figures.ranked_bars, latest["building_name"], latest["seniority_effect_per_pupil"], highlight=building, reference=0.0, reference_label="Teachers paid at the district average", title=f"Seniority effect per pupil by building, {latest['school_year'].iloc[0]}", x_label="Teacher salaries above (+) or below (-) the district average, dollars per pupil")
+    shown = labelled(table, {
+        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Teacher FTE": ("fte", 2),
+        "Average teacher salary ($)": ("average_salary", 2), "District average teacher salary ($)": ("district_average_salary", 2),
+        "Salary cost at actual salaries ($)": ("actual_cost", 2), "Salary cost at district average ($)": ("cost_at_district_average", 2),
+        "Seniority effect ($)": ("seniority_effect", 2), "Seniority effect per pupil ($)": ("seniority_effect_per_pupil", 2),
+        "Average years of experience": ("average_years_experience", 1),
     })
     return DataObject(
-        name=name,
-        table=shown,
-        display=shown[shown["Building code"] == building_code].drop(columns=["Building code", "Building"]),
-        figure=figure,
-        observations=observations,
-        sources=table_sources(review, "staff", "enrollment"),
-        filters=[years_filter(review.config.school_years), "teachers with a known average salary"],
+        name=name, table=shown, display=shown[shown["Building code"] == building_code].drop(columns=["Building code", "Building"]), draw=draw, observations=observations,
+        sources=table_sources(review, "staff", "enrollment"), filters=[years_filter(review.config.school_years), "teachers with a known average salary"],
         notes=["District average salary: total teacher salary dollars over total teacher FTE (FTE-weighted). Seniority effect = FTE x building average salary - FTE x district average salary."],
     )
 
@@ -938,7 +651,7 @@ def personnel_and_non_personnel(review: Review, building_code: str) -> DataObjec
     observations.append(f"Personnel (salaries and benefits) was {building_share:.1f}% of {building}'s spending in {year}, against {district_share:.1f}% for the district.")
     for category in ("Personnel", "Non-personnel"):
         row = latest.loc[category]
-        observations.append(f"{category} spending per pupil in {year}: {building} {money(row[f'{building} per pupil ($)'])}, district {money(row['District per pupil ($)'])} ({_difference_words(row['Deviation from district ($)'])} per pupil at {building}).")
+        observations.append(f"{category} spending per pupil in {year}: {building} {money(row[f'{building} per pupil ($)'])}, district {money(row['District per pupil ($)'])} ({more_or_less(row['Deviation from district ($)'])} per pupil at {building}).")
     objects = None
     if spending["object_code"].notna().any():
         by_object = spending.assign(object_group=spending["object_code"].map(object_label))
@@ -950,15 +663,10 @@ def personnel_and_non_personnel(review: Review, building_code: str) -> DataObjec
     else:
         table = table.assign(Breakdown="category")
     chart_rows = table[table["School year"] == year][["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
-    figure = grouped_bars_chart(chart_rows, category="Spending", series=groups, title=f"Personnel and non-personnel spending per pupil, {year}", x_label="Dollars per pupil")
+    draw = partial(figures.grouped_bars, chart_rows, category="Spending", series=groups, title=f"Personnel and non-personnel spending per pupil, {year}", x_label="Dollars per pupil")
     return DataObject(
-        name=name,
-        table=table,
-        display=table[table["School year"] == year].drop(columns=["Breakdown"]),
-        figure=figure,
-        observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment"),
-        filters=[years_filter(review.config.school_years), "all fund sources"],
+        name=name, table=table, display=table[table["School year"] == year].drop(columns=["Breakdown"]), draw=draw, observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years), "all fund sources"],
         notes=["Personnel: salaries and benefits. By object: Bulletin 1022 object series (1000s salaries, 2000s benefits, 3000s purchased services, 4000s supplies, 5000s capital outlay), or the source's own object classes as written."],
         missing=[] if objects is not None else ["spending by object code"],
     )

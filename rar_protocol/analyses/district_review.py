@@ -5,42 +5,24 @@ Each public function returns a :class:`DataObject` with its observations written
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
-from rar_protocol.protocol import figures
-from rar_protocol.measures import finance, outcomes, privacy
 from rar_protocol.data.loading import Review
-from rar_protocol.protocol.data_object import DataObject
-from rar_protocol.protocol.words import money, table_sources, years_filter
+from rar_protocol.measures import finance, outcomes, privacy
+from rar_protocol.protocol import figures
+from rar_protocol.protocol.data_object import DataObject, without_spending
+from rar_protocol.protocol.display import labelled
+from rar_protocol.protocol.words import MICHIGAN_CAVEAT, SPENDING_MEASURE, money, table_sources, years_filter
 
-MICHIGAN_CAVEAT = (
-    "Michigan's caveats: spending by the ISD on the district's students is not included; comparisons "
-    "between buildings are affected by teacher seniority, ISD support and student need."
-)
 QUADRANTS = {
     (True, True): "higher spending, higher proficiency",
     (True, False): "higher spending, lower proficiency",
     (False, True): "lower spending, higher proficiency",
     (False, False): "lower spending, lower proficiency",
 }
-
-
-SPENDING_MEASURE = "per-pupil spending by fund source"  # the inventory's name for building spending
-
-
-def without_spending(review: Review, name: str, what: str) -> DataObject:
-    """The data object of an analysis that needs building spending, when the review has none: it says so."""
-    return DataObject(
-        name=name,
-        observations=[
-            f"Building spending is not in this review's data (it has no expenditures table), so {what} cannot be shown. "
-            "Michigan publishes spending by building from 2018-19 on (MI School Data's School-Level Expenditure Report); "
-            "a district can also sum its own general ledger into building spending (expenditures: {from_ledger: true})."
-        ],
-        sources=table_sources(review, "enrollment"),
-        missing=[SPENDING_MEASURE],
-    )
 
 
 def identified_by_year(review: Review) -> pd.DataFrame:
@@ -97,35 +79,20 @@ def per_pupil_by_building(review: Review) -> DataObject:
         )
     district_latest = latest["district_total_per_pupil"].iloc[0] if len(latest) else np.nan
     observations.append(f"The district spent {money(district_latest)} per pupil in total in {latest['school_year'].iloc[0]} (all dollars over all pupils).")
-    shown = pd.DataFrame({
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "School year": table["school_year"],
-        "Designation": table["designation"],
-        "Pupils": table["pupils"],
-        "Total per pupil ($)": table["total_per_pupil"].round(2),
-        "Federal per pupil ($)": table["federal_per_pupil"].round(2),
-        "State + local per pupil ($)": table["state_local_per_pupil"].round(2),
-        "District state + local per pupil ($)": table["district_state_local_per_pupil"].round(2),
-        "State + local deviation ($)": table["state_local_deviation"].round(2),
-        "State + local deviation (%)": table["state_local_deviation_percent"].round(1),
-        "Total deviation ($)": table["total_deviation"].round(2),
-        "Total deviation (%)": table["total_deviation_percent"].round(1),
-        "Total dollars ($)": table["total_dollars"].round(2),
-        "Federal dollars ($)": table["federal_dollars"].round(2),
-        "State + local dollars ($)": table["state_local_dollars"].round(2),
-        "Flag": table["flag"],
+    shown = labelled(table, {
+        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Designation": "designation", "Pupils": "pupils",
+        "Total per pupil ($)": ("total_per_pupil", 2), "Federal per pupil ($)": ("federal_per_pupil", 2),
+        "State + local per pupil ($)": ("state_local_per_pupil", 2), "District state + local per pupil ($)": ("district_state_local_per_pupil", 2),
+        "State + local deviation ($)": ("state_local_deviation", 2), "State + local deviation (%)": ("state_local_deviation_percent", 1),
+        "Total deviation ($)": ("total_deviation", 2), "Total deviation (%)": ("total_deviation_percent", 1), "Total dollars ($)": ("total_dollars", 2),
+        "Federal dollars ($)": ("federal_dollars", 2), "State + local dollars ($)": ("state_local_dollars", 2), "Flag": "flag",
     })
     latest_view = shown[shown["School year"] == latest["school_year"].iloc[0]]
     display = latest_view[["Building", "Designation", "Pupils", "Total per pupil ($)", "Federal per pupil ($)", "State + local per pupil ($)", "State + local deviation ($)", "State + local deviation (%)", "Flag"]]
     return DataObject(
-        name="Per-Pupil Spending by Building and Year",
-        table=shown,
-        display=display,
-        observations=observations,
+        name="Per-Pupil Spending by Building and Year", table=shown, display=display, observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "designations"),
-        filters=[years_filter(review.config.school_years), "all buildings; district figures are summed dollars over summed pupils"],
-        notes=[MICHIGAN_CAVEAT],
+        filters=[years_filter(review.config.school_years), "all buildings; district figures are summed dollars over summed pupils"], notes=[MICHIGAN_CAVEAT],
     )
 
 
@@ -140,8 +107,7 @@ def change_over_time(review: Review) -> DataObject:
         return DataObject(
             name=name,
             observations=[f"Only one school year ({years[0]}) is available, so change over time cannot be shown. Adding earlier years' spending and enrollment would show the trend the review asks about."],
-            sources=table_sources(review, "expenditures", "enrollment"),
-            filters=[years_filter(review.config.school_years)],
+            sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)],
         )
     rows = []
     for code, group in table.sort_values("school_year").groupby("building_code", sort=True):
@@ -174,8 +140,8 @@ def change_over_time(review: Review) -> DataObject:
     lines = pd.DataFrame({"label": table["building_name"], "school_year": table["school_year"], "value": table["total_per_pupil"]})
     lines = pd.concat([lines, pd.DataFrame({"label": "District (weighted)", "school_year": district.index, "value": district.values})])
     highlight = sorted(table.loc[table["building_code"].isin(identified_codes), "building_name"].unique())
-    figure = figures.trend(lines, title="Total per-pupil spending by building, identified buildings highlighted", y_label="Total per pupil (dollars)", highlight=highlight)
-    return DataObject(name=name, table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)], notes=["Per-pupil figures are not adjusted for inflation."])
+    draw = partial(figures.trend, lines, title="Total per-pupil spending by building, identified buildings highlighted", y_label="Total per pupil (dollars)", highlight=highlight)
+    return DataObject(name=name, table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)], notes=["Per-pupil figures are not adjusted for inflation."])
 
 
 def layered_ranking(review: Review) -> DataObject:
@@ -219,8 +185,8 @@ def layered_ranking(review: Review) -> DataObject:
         "Flag": latest["flag"],
     })
     chart_rows = latest.assign(label=latest["building_name"], identified=latest["designation"] != "none")
-    figure = figures.layered_ranking(chart_rows, title=f"State + local per pupil by building, federal on top ({year})", district_state_local=district_state_local)
-    return DataObject(name="State and Local Per-Pupil Spending Ranked", table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}"], notes=[MICHIGAN_CAVEAT])
+    draw = partial(figures.layered_ranking, chart_rows, title=f"State + local per pupil by building, federal on top ({year})", district_state_local=district_state_local)
+    return DataObject(name="State and Local Per-Pupil Spending Ranked", table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}"], notes=[MICHIGAN_CAVEAT])
 
 
 def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
@@ -256,7 +222,8 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
     counts = merged["quadrant"].value_counts()
     observations.append("Buildings per quadrant: " + "; ".join(f"{quadrant}: {counts.get(quadrant, 0)}" for quadrant in QUADRANTS.values()) + ".")
     observations.append(f"District averages used for the quadrant lines: {money(x_line)} per pupil (weighted by pupils) and {y_line:.1f}% proficient ({'all proficient over all tested' if len(rate_row) and rate_row['weighted_by'].iloc[0] == 'students tested' else 'rates weighted by pupils'}).")
-    figure = figures.spending_vs_performance(
+    draw = partial(
+        figures.spending_vs_performance,
         plotted.assign(label=plotted["building_name"], spending=plotted["total_per_pupil"], proficiency=plotted["percent_proficient"], identified=plotted["designation"] != "none"),
         title=f"Spending and {label} proficiency, {year}: who sits in which quadrant",
         x_label="Total per-pupil expenditure (dollars)",
@@ -264,17 +231,12 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         x_line=x_line,
         y_line=y_line,
     )
-    shown = pd.DataFrame({
-        "Building code": merged["building_code"],
-        "Building": merged["building_name"],
-        "Designation": merged["designation"],
-        "Pupils": merged["pupils"],
-        "Total per pupil ($)": merged["total_per_pupil"].round(2),
-        f"{label} proficient (%)": merged["percent_proficient"].round(1),
-        "Economically disadvantaged (%)": merged["need"].round(1),
-        "Quadrant": merged["quadrant"],
+    shown = labelled(merged, {
+        "Building code": "building_code", "Building": "building_name", "Designation": "designation", "Pupils": "pupils",
+        "Total per pupil ($)": ("total_per_pupil", 2), f"{label} proficient (%)": ("percent_proficient", 1), "Economically disadvantaged (%)": ("need", 1),
+        "Quadrant": "quadrant",
     })
-    return DataObject(name=name, table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "outcomes", "designations"), filters=[f"school year {year}", "all students"], notes=["Groups of fewer students than the privacy threshold are not shown."])
+    return DataObject(name=name, table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "outcomes", "designations"), filters=[f"school year {year}", "all students"], notes=["Groups of fewer students than the privacy threshold are not shown."])
 
 
 def _need_percent(review: Review, year: str, codes: pd.Series, group: str) -> pd.Series:
@@ -297,14 +259,15 @@ def spending_vs_need(review: Review) -> DataObject:
     latest["personnel_share"] = latest["personnel_dollars"] / latest["total_dollars"] * 100
     observations = []
     has_need = latest["economically_disadvantaged"].notna().sum() >= 3
-    figure = None
+    draw = None
     if has_need:
         regular = latest[latest["flag"] == ""].dropna(subset=["economically_disadvantaged"])
         for measure, wording in (("state_local_per_pupil", "state and local"), ("federal_per_pupil", "federal")):
             r = np.corrcoef(regular["economically_disadvantaged"], regular[measure])[0, 1]
             tendency = "more" if r > 0 else "less"
             observations.append(f"Across buildings in {year}, {wording} spending per pupil and the share of economically disadvantaged pupils correlate at r = {r:.2f}: higher-need buildings tend to get {tendency} {wording} money per pupil.")
-        figure = figures.scatter_with_fit(
+        draw = partial(
+            figures.scatter_with_fit,
             regular.assign(label=regular["building_name"], x=regular["economically_disadvantaged"], y=regular["state_local_per_pupil"], identified=regular["designation"] != "none"),
             title=f"State + local per pupil against economically disadvantaged share, {year}",
             x_label="Economically disadvantaged pupils (%)",
@@ -317,19 +280,13 @@ def spending_vs_need(review: Review) -> DataObject:
         low = latest.loc[share.idxmin()]
         high = latest.loc[share.idxmax()]
         observations.append(f"Personnel (salaries and benefits) made up between {low['personnel_share']:.0f}% ({low['building_name']}) and {high['personnel_share']:.0f}% ({high['building_name']}) of building spending in {year}.")
-    shown = pd.DataFrame({
-        "Building code": latest["building_code"],
-        "Building": latest["building_name"],
-        "Designation": latest["designation"],
-        "Economically disadvantaged (%)": latest["economically_disadvantaged"].round(1),
-        "Students with disabilities (%)": latest["students_with_disabilities"].round(1),
-        "English learners (%)": latest["english_learners"].round(1),
-        "State + local per pupil ($)": latest["state_local_per_pupil"].round(2),
-        "Federal per pupil ($)": latest["federal_per_pupil"].round(2),
-        "Personnel share (%)": latest["personnel_share"].round(1),
-        "Flag": latest["flag"],
+    shown = labelled(latest, {
+        "Building code": "building_code", "Building": "building_name", "Designation": "designation",
+        "Economically disadvantaged (%)": ("economically_disadvantaged", 1), "Students with disabilities (%)": ("students_with_disabilities", 1),
+        "English learners (%)": ("english_learners", 1), "State + local per pupil ($)": ("state_local_per_pupil", 2),
+        "Federal per pupil ($)": ("federal_per_pupil", 2), "Personnel share (%)": ("personnel_share", 1), "Flag": "flag",
     })
-    return DataObject(name="Per-Pupil Spending and Student Need", table=shown, figure=figure, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}", "correlations exclude flagged buildings"], notes=[MICHIGAN_CAVEAT])
+    return DataObject(name="Per-Pupil Spending and Student Need", table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}", "correlations exclude flagged buildings"], notes=[MICHIGAN_CAVEAT])
 
 
 def student_need(review: Review) -> DataObject:
@@ -372,13 +329,8 @@ def student_need(review: Review) -> DataObject:
         **{f"{label} (%)": shown[f"{group}_percent"].round(1) for group, label in groups.items()},
     })
     return DataObject(
-        name="Student Need by Building",
-        table=table,
-        observations=observations,
-        sources=table_sources(review, "enrollment", "designations"),
-        filters=[f"school year {year}"],
-        notes=[f"Shares are not shown for buildings with fewer than {minimum} pupils."],
-        missing=[SPENDING_MEASURE],
+        name="Student Need by Building", table=table, observations=observations, sources=table_sources(review, "enrollment", "designations"),
+        filters=[f"school year {year}"], notes=[f"Shares are not shown for buildings with fewer than {minimum} pupils."], missing=[SPENDING_MEASURE],
     )
 
 
@@ -398,14 +350,9 @@ def flagged_figures(review: Review) -> DataObject:
     else:
         observations = [f"{len(flagged)} building-year(s) flagged; they stay in every table and chart, marked, and are left out of correlations.", rule]
         observations += [f"{row['building_name']} ({row['school_year']}): {money(row['total_per_pupil'])} per pupil with {row['pupils']:,.0f} pupils; {row['flag']}." for _, row in flagged.iterrows()]
-    shown = pd.DataFrame({
-        "Building code": flagged["building_code"],
-        "Building": flagged["building_name"],
-        "School year": flagged["school_year"],
-        "Pupils": flagged["pupils"],
-        "Total dollars ($)": flagged["total_dollars"].round(2),
-        "Total per pupil ($)": flagged["total_per_pupil"].round(2),
-        "Reason": flagged["flag"],
+    shown = labelled(flagged, {
+        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Pupils": "pupils",
+        "Total dollars ($)": ("total_dollars", 2), "Total per pupil ($)": ("total_per_pupil", 2), "Reason": "flag",
     })
     return DataObject(name="Flagged Per-Pupil Figures", table=shown, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)])
 

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from rar_protocol.protocol import figures
-from rar_protocol.measures import privacy
 from rar_protocol.data import schema
 from rar_protocol.data.config import MAXIMUM_PEERS
 from rar_protocol.data.loading import Review
+from rar_protocol.measures import privacy
+from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject
-from rar_protocol.protocol.words import money
+from rar_protocol.protocol.words import capitalized, money
 
 PER_PUPIL = (*schema.REVENUE_SOURCES, "total_revenue", *schema.EXPENDITURE_FUNCTIONS, "total_expenditure")
 # Similarity: one doubling of pupils, 10 percentage points of need, or a different locale each count 1.
@@ -153,8 +153,7 @@ def _no_peer_data(review: Review) -> DataObject:
     return DataObject(
         name="Peer Districts",
         observations=["The review's district has no row in the district_finances table for the review's years, so it cannot be compared with peers."],
-        sources=_sources(review),
-        missing=["peer-district comparison (Bulletin 1014)"],
+        sources=_sources(review), missing=["peer-district comparison (Bulletin 1014)"],
     )
 
 
@@ -197,10 +196,7 @@ def peer_districts(review: Review) -> DataObject:
             sentence += f" and {peers['need_percent'].min():.1f}% to {peers['need_percent'].max():.1f}% economically disadvantaged pupils"
         observations.append(sentence + ".")
     return DataObject(
-        name="Peer Districts",
-        table=table,
-        observations=observations,
-        sources=_sources(review),
+        name="Peer Districts", table=table, observations=observations, sources=_sources(review),
         filters=[f"school year {selection.school_year}", f"district {selection.district_code} and {len(peers)} comparison districts"],
         notes=["Share of need: economically disadvantaged pupils over the pupils of the same count; not shown for fewer pupils than the privacy threshold."],
     )
@@ -208,7 +204,7 @@ def peer_districts(review: Review) -> DataObject:
 
 def _comparison_sentence(label: str, value: float, group: float, rank: float, ranked: int, *, unit: str = " per pupil") -> str:
     """One measure beside the peer group, e.g. basic instruction: $4,073 per pupil, $548 (12%) less than the peers together; statewide rank 437 of 771."""
-    label = label[:1].upper() + label[1:]
+    label = capitalized(label)
     if pd.isna(value):
         return f"{label}: not in the table for this district."
     difference = value - group
@@ -237,14 +233,9 @@ def revenue_and_spending(review: Review) -> DataObject:
     observations = [f"In {selection.school_year}, {name} compared with its {len(selection.peers)} peer districts together and statewide:"]
     for measure in ("total_revenue", *schema.REVENUE_SOURCES, *schema.EXPENDITURE_FUNCTIONS, "total_expenditure"):
         observations.append(_comparison_sentence(schema.MEASURE_LABELS[measure], own[measure], group[measure], own[f"{measure}_rank"], int(own[f"{measure}_ranked"])))
-    figure = _functions_figure(shown, group, selection, title=f"Spending per pupil by function beside the peers, {selection.school_year}")
+    draw = partial(_functions_figure, shown, group, selection, title=f"Spending per pupil by function beside the peers, {selection.school_year}")
     return DataObject(
-        name="Per-Pupil Revenue and Spending Beside Peer Districts",
-        table=table,
-        display=display,
-        figure=figure,
-        observations=observations,
-        sources=_sources(review),
+        name="Per-Pupil Revenue and Spending Beside Peer Districts", table=table, display=display, draw=draw, observations=observations, sources=_sources(review),
         filters=[f"school year {selection.school_year}", f"district {selection.district_code} and {len(selection.peers)} comparison districts; the last two rows are groups"],
         notes=[BULLETIN_NOTE, "Bulletin 1014 groups spending by function: basic instruction (110), added needs (120), instructional support (pupil and instructional staff, 210-220), administration, operations and maintenance (260) and transportation (270). The chart stacks these six; total expenditure also holds the functions outside them."],
     )
@@ -280,10 +271,7 @@ def teachers(review: Review) -> DataObject:
         )
     observations.append("Salary differences reflect teachers' experience on the salary schedule as well as the schedule itself.")
     return DataObject(
-        name="Teacher Salary and Pupils per Teacher Beside Peer Districts",
-        table=table,
-        observations=observations,
-        sources=_sources(review),
+        name="Teacher Salary and Pupils per Teacher Beside Peer Districts", table=table, observations=observations, sources=_sources(review),
         filters=[f"school year {selection.school_year}", f"district {selection.district_code} and {len(selection.peers)} comparison districts; the last two rows are groups"],
         notes=["Average salary is teachers' salaries over teachers (FTE); a group's is its salaries over its teachers. Ranks are statewide: 1 = highest salary, and 1 = fewest pupils per teacher."],
     )
@@ -291,28 +279,11 @@ def teachers(review: Review) -> DataObject:
 
 def _functions_figure(shown: pd.DataFrame, group: dict[str, object], selection: PeerSelection, *, title: str) -> Figure:
     """Stacked bars of spending per pupil by function, one bar per district, the district and the peer group marked."""
-    figures.apply_house_style()
     bars = pd.concat([shown, pd.DataFrame([group])], ignore_index=True)
     labels = [f"{str(name).title()}{' (this district)' if code == selection.district_code else ''}" for name, code in zip(bars["district_name"], bars["district_code"])]
-    figure = Figure(figsize=(8.0, max(3.0, 0.45 * len(bars) + 1.6)))
-    axes = figure.add_subplot()
-    positions = np.arange(len(bars))[::-1]
-    left = np.zeros(len(bars))
-    for index, measure in enumerate(schema.EXPENDITURE_FUNCTIONS):
-        values = bars[measure].astype(float).fillna(0.0).to_numpy()
-        axes.barh(positions, values, left=left, color=figures.PALETTE[index % len(figures.PALETTE)], label=schema.MEASURE_LABELS[measure])
-        left += values
-    axes.set_yticks(positions, labels, fontsize=8)
-    for tick, code in zip(axes.get_yticklabels(), bars["district_code"]):
-        if code in (selection.district_code, ""):
-            tick.set_fontweight("bold")
-    axes.xaxis.set_major_locator(MaxNLocator(nbins=6))
-    axes.xaxis.set_major_formatter(figures.dollars)
-    axes.set_xlabel("Spending per pupil (dollars)")
-    axes.set_title(title, loc="left")
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(bars), 1)), ncol=3, fontsize=8, frameon=False)
-    figure.tight_layout()
-    return figure
+    parts = [(measure, schema.MEASURE_LABELS[measure]) for measure in schema.EXPENDITURE_FUNCTIONS]
+    bold = [code in (selection.district_code, "") for code in bars["district_code"]]
+    return figures.stacked_ranking(bars, parts, labels=labels, bold=bold, title=title, x_label="Spending per pupil (dollars)")
 
 
 def data_objects(review: Review) -> list[DataObject]:

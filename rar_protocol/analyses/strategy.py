@@ -8,42 +8,27 @@ Participant counts, and every figure computed from them, pass :func:`privacy.sup
 
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
-from rar_protocol.protocol import figures
 from rar_protocol.data.loading import Review
-from rar_protocol.measures.privacy import MARKER, suppress
+from rar_protocol.measures.comparison import building_level
+from rar_protocol.measures.privacy import MARKER, minimum_size, suppress
+from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject
-from rar_protocol.protocol.words import money, table_sources, years_filter
-from rar_protocol.analyses.student_group import (
-    BUILDING_COLOR,
-    DISTRICT_LABEL,
-    LEVEL_WORDS,
-    OTHER_LEVEL_COLOR,
-    SAME_LEVEL_COLOR,
-    bars_by_building,
-    capitalized,
-    for_display,
-    lines_by_year,
-    relative,
-)
+from rar_protocol.protocol.display import for_display, labelled
+from rar_protocol.protocol.words import DISTRICT_LABEL, LEVEL_WORDS, capitalized, level_words, money, participant_privacy_note, ranked, relative, table_sources, word_list, years_filter
 
 SITE_KEY = ["strategy", "building_code", "school_year"]
 SOURCE_WORDS = {"federal": "federal", "state": "state", "local": "local", "state_local": "state and local"}
 SOURCE_ORDER = ("federal", "state", "local", "state_local")
 # Sustainability tiers: one-time money ends; recurring federal grants depend on yearly allocations;
 # recurring state and local money is the district's own base.
-SOURCE_COLORS = {"federal": figures.FEDERAL_COLOR, "state": figures.STATE_LOCAL_COLOR, "local": figures.PALETTE[2], "state_local": figures.PALETTE[4]}
 TIERS = {"one_time": "One-time money", "federal_recurring": "Recurring federal grants", "state_local_recurring": "Recurring state and local"}
-TIER_COLORS = {"one_time": figures.PALETTE[3], "federal_recurring": figures.FEDERAL_COLOR, "state_local_recurring": figures.STATE_LOCAL_COLOR}
 STRATEGY_MEASURES = ["MICIP strategies with cost and participants", "strategy outcomes for participants and non-participants"]
-per_participant_axis = FuncFormatter(lambda value, _: f"${value:,.0f}")
-share_axis = figures.percent
 
 
 # ---------------------------------------------------------------- words and shared steps
@@ -63,17 +48,6 @@ def report_title(review: Review, strategy: str | None = None) -> str:
 def relevant_measures(review: Review) -> list[str]:
     """The inventory measures option 2 uses: what "data we do not have" checks."""
     return list(STRATEGY_MEASURES)
-
-
-def _minimum(review: Review) -> int:
-    return review.config.thresholds.minimum_group_size
-
-
-def _privacy_note(review: Review) -> str:
-    return (
-        f"Participant counts below {_minimum(review)}, and the cost per participant and outcomes computed from them, are hidden (<n); "
-        "where a district total is shown beside the buildings and exactly one is hidden, the next smallest is hidden too."
-    )
 
 
 def sites(review: Review) -> pd.DataFrame:
@@ -133,7 +107,7 @@ def hidden_sites(review: Review, all_sites: pd.DataFrame | None = None) -> set[t
     threshold, or hidden beside one that is, so that the strategy's total cannot reveal it.
     """
     frame = (sites(review) if all_sites is None else all_sites)[SITE_KEY + ["participants"]]
-    checked = suppress(frame, count_column="participants", value_columns=[], minimum=_minimum(review), complementary_within=["strategy", "school_year"])
+    checked = suppress(frame, count_column="participants", value_columns=[], minimum=minimum_size(review), complementary_within=["strategy", "school_year"])
     return set(map(tuple, checked.loc[checked["suppressed"], SITE_KEY].to_numpy()))
 
 
@@ -142,7 +116,7 @@ def _protect(review: Review, frame: pd.DataFrame, hidden: set[tuple[str, str, st
     frame = frame.reset_index(drop=True)
     if hidden is not None:
         frame["suppressed"] = [key in hidden for key in zip(frame["strategy"], frame["building_code"], frame["school_year"])]
-    return suppress(frame, count_column="participants", value_columns=_participant_values(), minimum=_minimum(review))
+    return suppress(frame, count_column="participants", value_columns=_participant_values(), minimum=minimum_size(review))
 
 
 class _Context:
@@ -180,9 +154,7 @@ class _Context:
 
     @property
     def level(self) -> str:
-        buildings = self.review.tables["buildings"]
-        match = buildings.loc[buildings["building_code"] == self.building_code, "level"]
-        return str(match.iloc[0]) if len(match) else "other"
+        return building_level(self.review, self.building_code)
 
     def not_here_sentence(self) -> str:
         names = sorted(self.sites["building_name"].dropna().unique())
@@ -191,6 +163,25 @@ class _Context:
     def missing_object(self, name: str) -> DataObject:
         observation, missing = self.problem
         return DataObject(name=name, observations=[observation], sources=table_sources(self.review, "strategies"), missing=missing)
+
+
+def _strategy_analysis(title: str) -> Callable[[Callable[..., DataObject]], Callable[..., DataObject]]:
+    """An option 2 analysis: called with the review, the building and the strategy, it is handed their
+    :class:`_Context` and its data object's name (``title`` with ``{label}``, the strategy), and says so
+    instead when the review cannot support it."""
+
+    def decorate(body: Callable[..., DataObject]) -> Callable[..., DataObject]:
+        def analysis(review: Review, building_code: str, *, strategy: str | None = None) -> DataObject:
+            context = _Context(review, building_code, strategy)
+            name = title.format(label=context.label)
+            if context.problem:
+                return context.missing_object(name)
+            return body(review, context.building_code, context, name)
+
+        analysis.__name__, analysis.__qualname__, analysis.__doc__ = body.__name__, body.__qualname__, body.__doc__
+        return analysis
+
+    return decorate
 
 
 def braiding(row: pd.Series, used: list[str], *, per_participant: bool) -> str:
@@ -206,19 +197,15 @@ def braiding(row: pd.Series, used: list[str], *, per_participant: bool) -> str:
         return "with no cost recorded"
     if len(parts) == 1:
         return f"paid entirely from {parts[0][0]} funds"
-    return "braided from " + ", ".join(text for _, text in parts[:-1]) + " and " + parts[-1][1]
+    return "braided from " + word_list([text for _, text in parts])
 
 
 # ---------------------------------------------------------------- cost per participant by fund source
 
 
-def cost_by_fund_source(review: Review, building_code: str, *, strategy: str | None = None) -> DataObject:
+@_strategy_analysis("{label} Cost per Participant by Fund Source")
+def cost_by_fund_source(review: Review, building_code: str, context: _Context, name: str) -> DataObject:
     """Cost per participant by fund source, in the building and district-wide, over the years: how the strategy is braided."""
-    context = _Context(review, building_code, strategy)
-    building_code = context.building_code
-    name = f"{context.label} Cost per Participant by Fund Source"
-    if context.problem:
-        return context.missing_object(name)
     used = _sources_used(context.sites)
     own = _protect(review, _with_ratios(context.sites[context.sites["building_code"] == building_code]), context.hidden)
     district = _protect(review, _with_ratios(_totals(context.sites, DISTRICT_LABEL)))
@@ -226,24 +213,23 @@ def cost_by_fund_source(review: Review, building_code: str, *, strategy: str | N
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _braiding_observations(own, context.building_name, context.strategy, used)
     observations += _braiding_observations(district, "the district", context.strategy, used, district=True)
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building": table["building_name"],
-        "Buildings running it": table["buildings"],
-        "Participants": table["participants"],
-        "Cost ($)": table["cost"].round(2),
-        **{f"{capitalized(SOURCE_WORDS[s])} cost ($)": table[f"{s}_cost"].round(2) for s in used},
-        "Cost per participant ($)": table["per_participant"].round(2),
+    shown = labelled(table, {
+        "School year": "school_year", "Building": "building_name", "Buildings running it": "buildings", "Participants": "participants",
+        "Cost ($)": ("cost", 2), **{f"{capitalized(SOURCE_WORDS[s])} cost ($)": table[f"{s}_cost"].round(2) for s in used},
+        "Cost per participant ($)": ("per_participant", 2),
         **{f"{capitalized(SOURCE_WORDS[s])} per participant ($)": table[f"{s}_per_participant"].round(2) for s in used},
-        **{f"{capitalized(SOURCE_WORDS[s])} share (%)": table[f"{s}_share"].round(1) for s in used},
-        "Suppressed (fewer than threshold)": table["suppressed"],
+        **{f"{capitalized(SOURCE_WORDS[s])} share (%)": table[f"{s}_share"].round(1) for s in used}, "Suppressed (fewer than threshold)": "suppressed",
     })
     display = for_display(shown.drop(columns=[c for c in shown.columns if c.endswith("cost ($)") and c != "Cost ($)"]))
-    figure = _stacked_by_year(table, [(f"{s}_per_participant", capitalized(SOURCE_WORDS[s])) for s in used], title=f"{context.label}: cost per participant by fund source", y_label="Dollars per participant", axis_format=per_participant_axis, mark_hidden=True)
+    parts = [(f"{s}_per_participant", capitalized(SOURCE_WORDS[s])) for s in used]
+    draw = partial(
+        figures.stacked_by_year, table, parts, colors=[figures.SOURCE_COLORS[s] for s in used], title=f"{context.label}: cost per participant by fund source",
+        y_label="Dollars per participant", axis_format=figures.dollars, hidden_marks=True,
+    )
     return DataObject(
-        name=name, table=shown, display=display, figure=figure, observations=observations,
+        name=name, table=shown, display=display, draw=draw, observations=observations,
         sources=table_sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
-        notes=["Cost adds up over fund sources; participants are counted once per building and year. District figures are all the strategy's dollars over all its participants.", _privacy_note(review)],
+        notes=["Cost adds up over fund sources; participants are counted once per building and year. District figures are all the strategy's dollars over all its participants.", participant_privacy_note(minimum_size(review))],
     )
 
 
@@ -273,75 +259,36 @@ def _braiding_observations(frame: pd.DataFrame, who: str, strategy: str, used: l
     return observations
 
 
-def _stacked_by_year(table: pd.DataFrame, parts: list[tuple[str, str]], *, title: str, y_label: str, axis_format: FuncFormatter, colors: list[object] | None = None, mark_hidden: bool = False) -> Figure:
-    """Stacked bars per school year, one panel per building row label (the building, then the district)."""
-    figures.apply_house_style()
-    panels = list(dict.fromkeys(table["building_name"]))
-    years = sorted(table["school_year"].unique())
-    figure = Figure(figsize=(8.0, 4.2))
-    axes_row = figure.subplots(1, len(panels), sharey=True, squeeze=False)[0]
-    palette = colors or [SOURCE_COLORS[column.split("_per_participant")[0]] for column, _ in parts]
-    for axes, panel in zip(axes_row, panels):
-        rows = table[table["building_name"] == panel].set_index("school_year").reindex(years)
-        bottom = np.zeros(len(years))
-        for (column, label), color in zip(parts, palette):
-            values = rows[column].fillna(0).to_numpy(dtype=float)
-            axes.bar(range(len(years)), values, bottom=bottom, color=color, label=label, width=0.7)
-            bottom += values
-        if mark_hidden:
-            # A year with spending but a hidden participant count: say so rather than draw nothing.
-            for position, hidden in enumerate(rows["per_participant"].isna() & rows["cost"].notna()):
-                if hidden:
-                    axes.text(position, 0, MARKER, ha="center", va="bottom", fontsize=8)
-        axes.set_xticks(range(len(years)), years, rotation=30 if len(years) > 4 else 0)
-        axes.yaxis.set_major_formatter(axis_format)
-        axes.set_title(panel, fontsize=10, loc="left")
-    axes_row[0].set_ylabel(y_label)
-    figure.suptitle(textwrap.fill(title, 80), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    handles, labels = axes_row[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False)
-    figure.tight_layout(rect=(0, 0.08, 1, 0.95))
-    return figure
-
-
 # ---------------------------------------------------------------- sustainability
 
 
-def sustainability(review: Review, building_code: str, *, strategy: str | None = None) -> DataObject:
+@_strategy_analysis("{label} One-Time and Grant Funding")
+def sustainability(review: Review, building_code: str, context: _Context, name: str) -> DataObject:
     """The share of the strategy's cost from one-time money and from recurring federal grants: what happens when they end."""
-    context = _Context(review, building_code, strategy)
-    building_code = context.building_code
-    name = f"{context.label} One-Time and Grant Funding"
-    if context.problem:
-        return context.missing_object(name)
     own = _protect(review, _with_ratios(context.sites[context.sites["building_code"] == building_code]), context.hidden)
     district = _protect(review, _with_ratios(_totals(context.sites, DISTRICT_LABEL)))
     table = pd.concat([own, district], ignore_index=True)
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _sustainability_observations(own, context.building_name, context.strategy)
     observations += _sustainability_observations(district, "district-wide", context.strategy, district=True)
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building": table["building_name"],
-        "Cost ($)": table["cost"].round(2),
+    shown = labelled(table, {
+        "School year": "school_year", "Building": "building_name", "Cost ($)": ("cost", 2),
         **{f"{words} ($)": table[tier].round(2) for tier, words in TIERS.items()},
-        **{f"{words} share (%)": table[f"{tier}_share"].round(1) for tier, words in TIERS.items()},
-        "Participants": table["participants"],
-        "Cost per participant ($)": table["per_participant"].round(2),
-        "Suppressed (fewer than threshold)": table["suppressed"],
+        **{f"{words} share (%)": table[f"{tier}_share"].round(1) for tier, words in TIERS.items()}, "Participants": "participants",
+        "Cost per participant ($)": ("per_participant", 2), "Suppressed (fewer than threshold)": "suppressed",
     })
     display = for_display(shown.drop(columns=[f"{words} ($)" for words in TIERS.values()]))
-    figure = _stacked_by_year(
-        table, [(f"{tier}_share", words) for tier, words in TIERS.items()], title=f"{context.label}: where the money comes from", y_label="Share of the strategy's cost",
-        axis_format=share_axis, colors=list(TIER_COLORS.values()),
+    draw = partial(
+        figures.stacked_by_year, table, [(f"{tier}_share", words) for tier, words in TIERS.items()], colors=list(figures.TIER_COLORS.values()),
+        title=f"{context.label}: where the money comes from", y_label="Share of the strategy's cost", axis_format=figures.percent,
     )
     return DataObject(
-        name=name, table=shown, display=display, figure=figure, observations=observations,
+        name=name, table=shown, display=display, draw=draw, observations=observations,
         sources=table_sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
         notes=[
             "One-time money is the strategies table's funding_type one_time (one-time grants such as ESSER, one-time allocations). Recurring federal grants (Title I, II, III, IDEA) "
             "are yearly allocations the district does not control; recurring state and local money is its own base.",
-            _privacy_note(review),
+            participant_privacy_note(minimum_size(review)),
         ],
     )
 
@@ -375,46 +322,33 @@ def _sustainability_observations(frame: pd.DataFrame, who: str, strategy: str, *
 # ---------------------------------------------------------------- cost and participants by building
 
 
-def cost_by_building(review: Review, building_code: str, *, strategy: str | None = None) -> DataObject:
+@_strategy_analysis("{label} Cost and Participants by Building")
+def cost_by_building(review: Review, building_code: str, context: _Context, name: str) -> DataObject:
     """Cost, participants, cost per participant and reach in every building running the strategy, against the district."""
-    context = _Context(review, building_code, strategy)
-    building_code = context.building_code
-    name = f"{context.label} Cost and Participants by Building"
-    if context.problem:
-        return context.missing_object(name)
     buildings = _protect(review, _with_ratios(context.sites), context.hidden)
     district = _protect(review, _with_ratios(_totals(context.sites, "All buildings running it")))
     table = pd.concat([buildings, district], ignore_index=True)
     year = max(context.sites["school_year"])
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _building_observations(table, context, year)
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": table["pupils"],
-        "Participants": table["participants"],
-        "Participants per 100 pupils": table["reach"].round(1),
-        "Cost ($)": table["cost"].round(2),
-        "Cost per participant ($)": table["per_participant"].round(2),
-        "One-time share (%)": table["one_time_share"].round(1),
-        "Suppressed (fewer than threshold)": table["suppressed"],
+    shown = labelled(table, {
+        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+        "Pupils": "pupils", "Participants": "participants", "Participants per 100 pupils": ("reach", 1), "Cost ($)": ("cost", 2),
+        "Cost per participant ($)": ("per_participant", 2), "One-time share (%)": ("one_time_share", 1), "Suppressed (fewer than threshold)": "suppressed",
     })
     display = for_display(shown[shown["School year"] == year].drop(columns=["Building code", "School year"]))
     latest = buildings[buildings["school_year"] == year]
     categories = ["this building" if code == building_code else "same level" if level == context.level else "other level" for code, level in zip(latest["building_code"], latest["level"])]
     reference = district.loc[district["school_year"] == year, "per_participant"]
-    figure = bars_by_building(
-        pd.DataFrame({"label": latest["building_name"], "value": latest["per_participant"], "category": categories}),
-        colors={"this building": BUILDING_COLOR, "same level": SAME_LEVEL_COLOR, "other level": OTHER_LEVEL_COLOR},
-        title=f"{context.label}: cost per participant by building, {year}", x_label="Dollars per participant", axis_format=per_participant_axis,
+    draw = partial(
+        figures.bars_by_building, pd.DataFrame({"label": latest["building_name"], "value": latest["per_participant"], "category": categories}), colors=figures.LEVEL_COLORS,
+        title=f"{context.label}: cost per participant by building, {year}", x_label="Dollars per participant", axis_format=figures.dollars,
         reference=float(reference.iloc[0]) if len(reference) else None, reference_label="All buildings running it (weighted)",
     )
     return DataObject(
-        name=name, table=shown, display=display, figure=figure, observations=observations,
+        name=name, table=shown, display=display, draw=draw, observations=observations,
         sources=table_sources(review, "strategies", "enrollment", "buildings"), filters=[f"strategy: {context.strategy}", "every building running it", years_filter(list(table["school_year"].unique()))],
-        notes=["Participants per 100 pupils: how much of the building the strategy reaches. Totals are summed dollars over summed participants.", _privacy_note(review)],
+        notes=["Participants per 100 pupils: how much of the building the strategy reaches. Totals are summed dollars over summed participants.", participant_privacy_note(minimum_size(review))],
     )
 
 
@@ -438,15 +372,15 @@ def _building_observations(table: pd.DataFrame, context: _Context, year: str) ->
     else:
         observations.append(f"In {year}, the {len(buildings)} buildings running {context.strategy} spent {money(total['per_participant'])} per participant together.")
     same_level = buildings[(buildings["level"] == context.level) & (buildings["building_code"] != context.building_code)].dropna(subset=["per_participant"])
-    level_words = LEVEL_WORDS.get(context.level, context.level)
+    level_name = level_words(context.level)
     if len(same_level) == 1:
         row = same_level.iloc[0]
-        observations.append(f"In the other {level_words} building running it ({row['building_name']}), cost per participant was {money(row['per_participant'])}.")
+        observations.append(f"In the other {level_name} building running it ({row['building_name']}), cost per participant was {money(row['per_participant'])}.")
     elif len(same_level) > 1:
         low, high = same_level.loc[same_level["per_participant"].idxmin()], same_level.loc[same_level["per_participant"].idxmax()]
         pooled = same_level["cost"].sum() / same_level["participants"].sum()
         observations.append(
-            f"In the other {len(same_level)} {level_words} buildings running it with figures shown, cost per participant ranged from {money(low['per_participant'])} ({low['building_name']}) "
+            f"In the other {len(same_level)} {level_name} buildings running it with figures shown, cost per participant ranged from {money(low['per_participant'])} ({low['building_name']}) "
             f"to {money(high['per_participant'])} ({high['building_name']}); together {money(pooled)}."
         )
     shown = buildings.dropna(subset=["per_participant"])
@@ -463,13 +397,9 @@ def _building_observations(table: pd.DataFrame, context: _Context, year: str) ->
 # ---------------------------------------------------------------- outcomes
 
 
-def participant_outcomes(review: Review, building_code: str, *, strategy: str | None = None) -> DataObject:
+@_strategy_analysis("{label} Participant and Non-Participant Outcomes")
+def participant_outcomes(review: Review, building_code: str, context: _Context, name: str) -> DataObject:
     """Outcomes of participants against non-participants, in the building and across the buildings running the strategy."""
-    context = _Context(review, building_code, strategy)
-    building_code = context.building_code
-    name = f"{context.label} Participant and Non-Participant Outcomes"
-    if context.problem:
-        return context.missing_object(name)
     frame = context.sites.dropna(subset=["participant_outcome", "nonparticipant_outcome"], how="all").copy()
     if frame.empty:
         return DataObject(
@@ -481,16 +411,10 @@ def participant_outcomes(review: Review, building_code: str, *, strategy: str | 
     measure = "; ".join(sorted(frame["outcome_measure"].dropna().unique())) or "the outcome given"
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _outcome_observations(table, context, measure)
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "Outcome measure": table["outcome_measure"],
-        "Participants": table["participants"],
-        "Participant outcome": table["participant_outcome"].round(1),
-        "Non-participant outcome": table["nonparticipant_outcome"].round(1),
-        "Participants minus non-participants": table["difference"].round(1),
-        "Suppressed (fewer than threshold)": table["suppressed"],
+    shown = labelled(table, {
+        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Outcome measure": "outcome_measure",
+        "Participants": "participants", "Participant outcome": ("participant_outcome", 1), "Non-participant outcome": ("nonparticipant_outcome", 1),
+        "Participants minus non-participants": ("difference", 1), "Suppressed (fewer than threshold)": "suppressed",
     })
     display = for_display(shown[shown["Building code"].isin([building_code, ""])].drop(columns=["Building code", "Outcome measure"]))
     own = table[table["building_code"] == building_code]
@@ -500,27 +424,27 @@ def participant_outcomes(review: Review, building_code: str, *, strategy: str | 
         lines.append(pd.DataFrame({"panel": "", "label": f"{label}: participants", "school_year": rows["school_year"], "value": rows["participant_outcome"]}))
         lines.append(pd.DataFrame({"panel": "", "label": f"{label}: non-participants", "school_year": rows["school_year"], "value": rows["nonparticipant_outcome"]}))
     styles = {
-        f"{context.building_name}: participants": {"color": BUILDING_COLOR, "linewidth": 2.2},
-        f"{context.building_name}: non-participants": {"color": BUILDING_COLOR, "linestyle": "--"},
+        f"{context.building_name}: participants": {"color": figures.BUILDING_COLOR, "linewidth": 2.2},
+        f"{context.building_name}: non-participants": {"color": figures.BUILDING_COLOR, "linestyle": "--"},
         "All buildings running it: participants": {"color": "black", "linewidth": 2.2},
         "All buildings running it: non-participants": {"color": "black", "linestyle": "--"},
     }
-    figure = lines_by_year(pd.concat(lines, ignore_index=True), title=f"{context.label}: participants and non-participants ({measure})", y_label="Outcome", axis_format=FuncFormatter(lambda value, _: f"{value:.0f}"), styles=styles)
+    draw = partial(figures.lines_by_year, pd.concat(lines, ignore_index=True), title=f"{context.label}: participants and non-participants ({measure})", y_label="Outcome", axis_format=figures.whole_number, styles=styles)
     return DataObject(
-        name=name, table=shown, display=display, figure=figure, observations=observations,
+        name=name, table=shown, display=display, draw=draw, observations=observations,
         sources=table_sources(review, "strategies", "enrollment"), filters=[f"strategy: {context.strategy}", f"outcome: {measure}", years_filter(list(table["school_year"].unique()))],
         notes=[
             "Participants are usually chosen because they need more help: an outcome below non-participants does not by itself mean the strategy failed. Growth from a lower start, "
             "or a comparison with similar students who did not take part, says more.",
             "Across buildings, participants' outcomes are weighted by participants and non-participants' by the building's pupils minus participants.",
-            _privacy_note(review) + f" A non-participant outcome from fewer than {_minimum(review)} students is hidden too.",
+            participant_privacy_note(minimum_size(review)) + f" A non-participant outcome from fewer than {minimum_size(review)} students is hidden too.",
         ],
     )
 
 
 def _outcome_table(review: Review, frame: pd.DataFrame, hidden: set[tuple[str, str, str]]) -> pd.DataFrame:
     """Building rows and a pooled row per year; outcomes from too few participants or non-participants hidden."""
-    minimum = _minimum(review)
+    minimum = minimum_size(review)
     frame = frame.copy()
     frame["nonparticipant_outcome"] = frame["nonparticipant_outcome"].where(frame["nonparticipants"].isna() | (frame["nonparticipants"] >= minimum))
     pooled = []
@@ -572,13 +496,9 @@ def _outcome_observations(table: pd.DataFrame, context: _Context, measure: str) 
 # ---------------------------------------------------------------- against the district's other strategies
 
 
-def compared_with_other_strategies(review: Review, building_code: str, *, strategy: str | None = None) -> DataObject:
+@_strategy_analysis("{label} Compared with Other Strategies")
+def compared_with_other_strategies(review: Review, building_code: str, context: _Context, name: str) -> DataObject:
     """Cost per participant and one-time share of every strategy in the district, the chosen one marked, and those in the building."""
-    context = _Context(review, building_code, strategy)
-    building_code = context.building_code
-    name = f"{context.label} Compared with Other Strategies"
-    if context.problem:
-        return context.missing_object(name)
     rows = []
     for (name_of, year), members in context.all_sites.groupby(["strategy", "school_year"], sort=True):
         totals = _totals(members, name_of).assign(strategy=name_of)
@@ -609,17 +529,18 @@ def compared_with_other_strategies(review: Review, building_code: str, *, strate
     hidden_here = display["Strategy"].map(dict(zip(district.loc[district["school_year"] == year, "strategy"], district.loc[district["school_year"] == year, "runs_here"]))).astype(bool) & (display[here_column] == "")
     display[here_column] = display[here_column].astype(object).where(~hidden_here, MARKER)
     latest = district[district["school_year"] == year]
-    figure = bars_by_building(
+    draw = partial(
+        figures.bars_by_building,
         pd.DataFrame({"label": latest["strategy"], "value": latest["per_participant"], "category": ["the strategy under review" if s == context.strategy else "other strategies" for s in latest["strategy"]]}),
-        colors={"the strategy under review": BUILDING_COLOR, "other strategies": SAME_LEVEL_COLOR},
-        title=f"Cost per participant of the district's strategies, {year}", x_label="Dollars per participant (all buildings running each)", axis_format=per_participant_axis,
+        colors={"the strategy under review": figures.BUILDING_COLOR, "other strategies": figures.SAME_LEVEL_COLOR},
+        title=f"Cost per participant of the district's strategies, {year}", x_label="Dollars per participant (all buildings running each)", axis_format=figures.dollars,
     )
     return DataObject(
-        name=name, table=shown, display=display, figure=figure, observations=observations,
+        name=name, table=shown, display=display, draw=draw, observations=observations,
         sources=table_sources(review, "strategies"), filters=["every strategy in the strategies table", years_filter(list(district["school_year"].unique()))],
         notes=[
             "Strategies differ in intensity and in who counts as a participant (coaching may count the students of coached teachers): compare cost with what each delivers.",
-            _privacy_note(review),
+            participant_privacy_note(minimum_size(review)),
         ],
     )
 
@@ -634,7 +555,7 @@ def _strategy_observations(district: pd.DataFrame, context: _Context, year: str)
         position = int(chosen.index[0]) + 1
         listing = "; ".join(f"{r['strategy']} {money(r['per_participant'])}" for _, r in others.iterrows())
         observations.append(
-            f"In {year}, {context.strategy} cost {money(row['per_participant'])} per participant district-wide, the {_highest(position)} of {len(latest)} strategies"
+            f"In {year}, {context.strategy} cost {money(row['per_participant'])} per participant district-wide, the {ranked(position)} of {len(latest)} strategies"
             + (f" (others: {listing})." if listing else ".")
         )
         if pd.notna(row["one_time_share"]):
@@ -649,11 +570,6 @@ def _strategy_observations(district: pd.DataFrame, context: _Context, year: str)
     else:
         observations.append(f"{context.building_name} ran none of the district's listed strategies in {year}.")
     return observations
-
-
-def _highest(position: int) -> str:
-    """ "highest", "second highest", "4th highest"."""
-    return {1: "highest", 2: "second highest", 3: "third highest"}.get(position, f"{position}th highest")
 
 
 # ---------------------------------------------------------------- the report

@@ -10,78 +10,61 @@ second building wherever exactly one is hidden, so the small one cannot be found
 
 from __future__ import annotations
 
-import textwrap
-from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
-from rar_protocol.protocol import figures
-from rar_protocol.measures import outcomes
 from rar_protocol.data.loading import Review
-from rar_protocol.measures.privacy import MARKER, suppress
-from rar_protocol.protocol.data_object import DataObject
-from rar_protocol.protocol.words import money, table_sources, years_filter
+from rar_protocol.measures import outcomes
+from rar_protocol.measures.comparison import building_level
+from rar_protocol.measures.privacy import minimum_size, suppress
+from rar_protocol.measures.staffing import staff_in_roles
+from rar_protocol.protocol import figures
+from rar_protocol.protocol.data_object import DataObject, missing_object
+from rar_protocol.protocol.display import for_display, labelled
+from rar_protocol.protocol.words import (
+    COUNT_MEASURES,
+    DISTRICT_LABEL,
+    GROUPS,
+    LEVEL_WORDS,
+    SUBJECT_LABELS,
+    SUBJECT_ORDER,
+    SUBJECT_PHRASES,
+    GroupWords,
+    capitalized,
+    group_privacy_note,
+    level_words,
+    money,
+    points,
+    relative,
+    subject_list,
+    table_sources,
+    years_filter,
+)
 
-
-@dataclass(frozen=True)
-class GroupWords:
-    """How reports write one student group: in names, headings, sentences and per-pupil labels."""
-
-    title: str  # "English Learners": data object names
-    heading: str  # "English Learners": report titles
-    plural: str  # "English learners": sentences
-    singular: str  # "English learner": "dollars per English learner"
-
-
-GROUPS = {
-    "economically_disadvantaged": GroupWords("Economically Disadvantaged", "Economically Disadvantaged Students", "economically disadvantaged students", "economically disadvantaged pupil"),
-    "not_economically_disadvantaged": GroupWords("Not Economically Disadvantaged", "Students Not Economically Disadvantaged", "students not economically disadvantaged", "pupil not economically disadvantaged"),
-    "students_with_disabilities": GroupWords("Students with Disabilities", "Students with Disabilities", "students with disabilities", "pupil with a disability"),
-    "english_learners": GroupWords("English Learners", "English Learners", "English learners", "English learner"),
-    "american_indian": GroupWords("American Indian", "American Indian Students", "American Indian students", "American Indian pupil"),
-    "asian": GroupWords("Asian", "Asian Students", "Asian students", "Asian pupil"),
-    "black": GroupWords("Black", "Black Students", "Black students", "Black pupil"),
-    "hispanic": GroupWords("Hispanic", "Hispanic Students", "Hispanic students", "Hispanic pupil"),
-    "native_hawaiian": GroupWords("Native Hawaiian", "Native Hawaiian Students", "Native Hawaiian students", "Native Hawaiian pupil"),
-    "white": GroupWords("White", "White Students", "White students", "White pupil"),
-    "two_or_more_races": GroupWords("Two or More Races", "Students of Two or More Races", "students of two or more races", "pupil of two or more races"),
-    "female": GroupWords("Female", "Female Students", "female students", "female pupil"),
-    "male": GroupWords("Male", "Male Students", "male students", "male pupil"),
-}
-# The inventory's names for the need-group counts, so "data we do not have" lists each once.
-COUNT_MEASURES = {
-    "economically_disadvantaged": "counts of economically disadvantaged pupils",
-    "students_with_disabilities": "counts of students with disabilities",
-    "english_learners": "counts of English learners",
-}
-SUBJECT_ORDER = ("ela", "math", "science", "social_studies", "all")
-SUBJECT_LABELS = {"ela": "ELA", "math": "Math", "science": "Science", "social_studies": "Social studies", "all": "All subjects"}
-SUBJECT_PHRASES = {"ela": "in ELA", "math": "in math", "science": "in science", "social_studies": "in social studies", "all": "across all tested subjects"}
-LEVEL_WORDS = {"elementary": "elementary", "middle": "middle", "high": "high", "k12": "K-12", "alternative": "alternative", "other": "other"}
 # Bulletin 1022 functions 120-129 are added needs: special education, compensatory education, CTE.
 ADDED_NEEDS_PREFIX = "12"
 # Staff who serve students beyond the classroom teacher. Coaches and administrators serve adults
 # or the whole school, and "support" in the staff table may be operations staff, so they are left out.
 SUPPORT_ROLES = ("counselor", "social_worker", "psychologist", "nurse", "interventionist", "paraprofessional")
 SUPPORT_MEASURE = "student-support staff FTE (counselors, social workers, psychologists, nurses, interventionists, paraprofessionals)"
-DISTRICT_LABEL = "District (all buildings)"
-BUILDING_COLOR = figures.PALETTE[3]
-SAME_LEVEL_COLOR = figures.PALETTE[0]
-OTHER_LEVEL_COLOR = "#bbbbbb"
-per_hundred = FuncFormatter(lambda value, _: f"{value:.1f}")
 
 
-# ---------------------------------------------------------------- words and small helpers
+# ---------------------------------------------------------------- the group, the building and shared steps
 
 
 def chosen_group(review: Review, student_group: str | None = None) -> str:
     """The student group to study: the one named, else the review's ``option.student_group``."""
     return student_group or review.config.option.student_group
+
+
+def _subject(review: Review, building_code: str, student_group: str | None) -> tuple[str, GroupWords, str, str]:
+    """What every analysis starts from: the group, its words, and the building's code and name."""
+    group = chosen_group(review, student_group)
+    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    return group, GROUPS[group], building_code, review.building_name(building_code)
 
 
 def report_title(review: Review, student_group: str | None = None) -> str:
@@ -99,45 +82,6 @@ def relevant_measures(review: Review, student_group: str | None = None) -> list[
 def count_measure(group: str) -> str:
     """The name of the measure "pupils of this group per building", as "data we do not have" lists it."""
     return COUNT_MEASURES.get(group, f"counts of {GROUPS[group].plural} in the enrollment table")
-
-
-def capitalized(text: str) -> str:
-    """The sentence's first letter in capitals, the rest as written (keeps "ELA", "English")."""
-    return text[:1].upper() + text[1:]
-
-
-def points(difference: float, other: str) -> str:
-    """A difference in percentage points as words: "12.3 points below all students"."""
-    if abs(difference) < 0.05:
-        return f"level with {other}"
-    return f"{abs(difference):.1f} points {'below' if difference < 0 else 'above'} {other}"
-
-
-def relative(value: float, reference: float) -> str:
-    """How much more or less ``value`` is than ``reference``, in percent: "19% more"."""
-    if not reference:
-        return "not comparable"
-    change = (value / reference - 1) * 100
-    if abs(change) < 0.5:
-        return "about the same as"
-    return f"{abs(change):.0f}% {'more' if change > 0 else 'less'} than"
-
-
-def _minimum(review: Review) -> int:
-    return review.config.thresholds.minimum_group_size
-
-
-def _privacy_note(review: Review) -> str:
-    return (
-        f"{MARKER}: hidden because fewer than {_minimum(review)} students are behind the figure; where the district total is shown "
-        "beside the buildings and exactly one building is hidden, the next smallest is hidden too, so no figure can be recovered by subtraction."
-    )
-
-
-def _level_of(review: Review, building_code: str) -> str:
-    buildings = review.tables["buildings"]
-    match = buildings.loc[buildings["building_code"] == building_code, "level"]
-    return str(match.iloc[0]) if len(match) else "other"
 
 
 def _with_buildings(review: Review, frame: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +115,7 @@ def hidden_group_counts(review: Review, group: str) -> set[tuple[str, str]]:
     the threshold, or hidden beside one that is, so that the district total cannot reveal it.
     """
     frame = _enrollment(review, group)[["building_code", "school_year", "group_pupils"]]
-    checked = suppress(frame, count_column="group_pupils", value_columns=[], minimum=_minimum(review), complementary_within=["school_year"])
+    checked = suppress(frame, count_column="group_pupils", value_columns=[], minimum=minimum_size(review), complementary_within=["school_year"])
     return set(zip(checked.loc[checked["suppressed"], "building_code"], checked.loc[checked["suppressed"], "school_year"]))
 
 
@@ -180,7 +124,7 @@ def _protect(review: Review, frame: pd.DataFrame, *, count: str, values: list[st
     frame = frame.reset_index(drop=True)
     if hidden is not None:
         frame["suppressed"] = [(code, year) in hidden for code, year in zip(frame["building_code"], frame["school_year"])]
-    return suppress(frame, count_column=count, value_columns=values, minimum=_minimum(review))
+    return suppress(frame, count_column=count, value_columns=values, minimum=minimum_size(review))
 
 
 def _protected_with_district(review: Review, buildings: pd.DataFrame, district: pd.DataFrame, group: str, *, count: str, values: list[str]) -> pd.DataFrame:
@@ -219,101 +163,18 @@ def _rank_sentence(table: pd.DataFrame, building_code: str, column: str, wording
     return f"It ranked {position[0] + 1} of {len(shown)} buildings with a figure shown, counting from the {wording}."
 
 
-def for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The table for the printed report: a cell empty for a reason other than privacy is left blank, not marked hidden."""
-    flags = [column for column in table.columns if column.lower().startswith("suppressed")]
-    if not flags:
-        return table
-    shown = table.copy()
-    visible = ~shown[flags[0]].astype(bool)
-    for column in shown.columns:
-        if column in flags:
-            continue
-        blank = visible & shown[column].isna()
-        if blank.any():
-            shown[column] = shown[column].astype(object).where(~blank, "")
-    return shown
+# ---------------------------------------------------------------- chart requests
 
 
-def subject_list(subjects: list[str]) -> str:
-    """Subjects as a sentence writes them: "ELA and math"."""
-    words = [SUBJECT_LABELS[s] if s == "ela" else SUBJECT_LABELS[s].lower() for s in subjects]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _missing_object(name: str, observation: str, review: Review, tables: tuple[str, ...], missing: list[str]) -> DataObject:
-    """A data object for an analysis the review's data cannot support: it says so and names what is missing."""
-    return DataObject(name=name, observations=[observation], sources=table_sources(review, *tables), missing=missing)
-
-
-# ---------------------------------------------------------------- charts (generic; candidates for rar_protocol.charts)
-
-
-def lines_by_year(lines: pd.DataFrame, *, title: str, y_label: str, axis_format: FuncFormatter, styles: dict[str, dict] | None = None) -> Figure:
-    """Series over the school years, one panel per value of ``panel``; a single year shows as points.
-
-    ``lines`` has columns panel, label, school_year, value; ``styles`` maps a label to line keywords.
-    """
-    figures.apply_house_style()
-    panels = list(dict.fromkeys(lines["panel"]))
-    years = sorted(lines["school_year"].unique())
-    figure = Figure(figsize=(8.0, 4.4))
-    axes_row = figure.subplots(1, len(panels), sharey=True, squeeze=False)[0]
-    handles: dict[str, object] = {}
-    for axes, panel in zip(axes_row, panels):
-        for label, series in lines[lines["panel"] == panel].groupby("label", sort=False):
-            values = series.set_index("school_year")["value"].reindex(years)
-            (line,) = axes.plot(range(len(years)), values.to_numpy(dtype=float), marker="o", label=label, **(styles or {}).get(label, {}))
-            handles.setdefault(label, line)
-        axes.set_xticks(range(len(years)), years, rotation=30 if len(years) > 3 else 0)
-        axes.set_xlim(-0.5, len(years) - 0.5)
-        axes.yaxis.set_major_formatter(axis_format)
-        axes.set_xlabel("School year")
-        if len(panels) > 1:
-            axes.set_title(panel, fontsize=10, loc="left")
-    axes_row[0].set_ylabel(y_label)
-    figure.suptitle(textwrap.fill(title, 80), x=0.01, ha="left", fontsize=12, fontweight="bold")
-    figure.legend(list(handles.values()), list(handles), loc="lower center", ncol=min(3, len(handles)), fontsize=8, frameon=False)
-    figure.tight_layout(rect=(0, 0.1 if len(handles) <= 3 else 0.14, 1, 0.95))
-    return figure
-
-
-def bars_by_building(bars: pd.DataFrame, *, title: str, x_label: str, axis_format: FuncFormatter, colors: dict[str, object], reference: float | None = None, reference_label: str = "") -> Figure:
-    """Horizontal bars, one per building, coloured by ``category``, with a dashed reference line (the district).
-
-    ``bars`` has columns label, value, category; a hidden value (suppressed) is written as the privacy marker.
-    """
-    figures.apply_house_style()
-    ordered = bars.sort_values("value", na_position="first", kind="stable").reset_index(drop=True)
-    figure = Figure(figsize=(8.0, max(3.0, 0.36 * len(ordered) + 1.6)))
-    axes = figure.add_subplot()
-    positions = np.arange(len(ordered))
-    axes.barh(positions, ordered["value"].fillna(0).to_numpy(dtype=float), color=[colors[c] for c in ordered["category"]])
-    for position, value in zip(positions, ordered["value"]):
-        if pd.isna(value):
-            axes.text(0, position, f" {MARKER} (not shown)", va="center", fontsize=8, color=figures.DISTRICT_COLOR)
-    legend = [Patch(color=colors[c], label=c) for c in dict.fromkeys(ordered["category"])]
-    if reference is not None and not pd.isna(reference):
-        axes.axvline(reference, color=figures.DISTRICT_COLOR, linestyle="--", linewidth=1)
-        legend.append(Line2D([0], [0], color=figures.DISTRICT_COLOR, linestyle="--", label=reference_label))
-    axes.set_yticks(positions, ordered["label"])
-    axes.xaxis.set_major_formatter(axis_format)
-    axes.set_xlabel(x_label)
-    axes.set_title(textwrap.fill(title, 70), loc="left")
-    figure.legend(handles=legend, loc="lower center", ncol=min(4, len(legend)), fontsize=8, frameon=False)
-    figure.tight_layout(rect=(0, 0.07, 1, 1))
-    return figure
-
-
-def _building_bars(table: pd.DataFrame, building_code: str, level: str, column: str, **options: object) -> Figure:
+def _building_bars(table: pd.DataFrame, building_code: str, level: str, column: str, **options: object) -> partial[Figure]:
+    """How to draw the buildings' bars of one column: this building, its level and the others in their colours."""
     rows = table[table["building_code"] != ""]
     bars = pd.DataFrame({"label": rows["building_name"], "value": rows[column], "category": _category(rows, building_code, level)})
-    colors = {"this building": BUILDING_COLOR, "same level": SAME_LEVEL_COLOR, "other level": OTHER_LEVEL_COLOR}
-    return bars_by_building(bars, colors=colors, **options)
+    return partial(figures.bars_by_building, bars, colors=figures.LEVEL_COLORS, **options)
 
 
 def _building_district_styles(building_name: str) -> dict[str, dict]:
-    return {building_name: {"color": BUILDING_COLOR, "linewidth": 2.2}, DISTRICT_LABEL: {"color": "black", "linewidth": 2.2}}
+    return {building_name: {"color": figures.BUILDING_COLOR, "linewidth": 2.2}, DISTRICT_LABEL: {"color": "black", "linewidth": 2.2}}
 
 
 # ---------------------------------------------------------------- achievement
@@ -357,37 +218,27 @@ def _subject_gap_table(review: Review, group: str) -> pd.DataFrame:
 
 def achievement_gap(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
     """The group's percent proficient against all students in the building and the same group district-wide, over the years."""
-    group = chosen_group(review, student_group)
-    words = GROUPS[group]
-    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Achievement Gap Over Time"
-    building_name = review.building_name(building_code)
     if review.table("outcomes") is None:
-        return _missing_object(name, f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared with all students. Add assessment results by student group (MI School Data's M-STEP files).", review, ("outcomes",), ["achievement by student group"])
+        return missing_object(review, name, f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared with all students. Add assessment results by student group (MI School Data's M-STEP files).", ("outcomes",), ["achievement by student group"])
     table = _subject_gap_table(review, group)
     subjects = _subjects(table)
     if not subjects:
-        return _missing_object(name, f"The outcomes table has no result for {words.plural} in any building and year, so their achievement cannot be compared.", review, ("outcomes",), [f"achievement of {words.plural}"])
+        return missing_object(review, name, f"The outcomes table has no result for {words.plural} in any building and year, so their achievement cannot be compared.", ("outcomes",), [f"achievement of {words.plural}"])
     rows = table[(table["building_code"] == building_code) & table["subject"].isin(subjects)]
     if rows.empty:
-        return _missing_object(name, f"The outcomes table has no results for {building_name}, so its gap cannot be shown.", review, ("outcomes",), [f"achievement results for {building_name}"])
+        return missing_object(review, name, f"The outcomes table has no results for {building_name}, so its gap cannot be shown.", ("outcomes",), [f"achievement results for {building_name}"])
     rows = rows.merge(_district_gaps(review, group), on=["school_year", "subject"], how="left")
     rows["versus_district"] = rows["percent_proficient"] - rows["district_group"]
     rows = _in_subject_order(rows, "school_year")
-    shown = pd.DataFrame({
-        "School year": rows["school_year"],
-        "Subject": rows["subject"].map(SUBJECT_LABELS),
-        f"{words.title} tested": rows["tested"],
-        f"{words.title} proficient (%)": rows["percent_proficient"].round(1),
-        "All students proficient (%)": rows["all_percent"].round(1),
-        "Gap to all students (points)": rows["gap"].round(1),
-        f"District {words.title} tested": rows["district_group_tested"],
-        f"District {words.title} proficient (%)": rows["district_group"].round(1),
-        "District all students proficient (%)": rows["district_all"].round(1),
-        "District gap (points)": rows["district_gap"].round(1),
-        "Building minus district, same group (points)": rows["versus_district"].round(1),
-        "District figure weighted by": rows["weighted_by"].fillna(""),
-        "Suppressed (too few tested)": rows["suppressed"],
+    shown = labelled(rows, {
+        "School year": "school_year", "Subject": rows["subject"].map(SUBJECT_LABELS), f"{words.title} tested": "tested",
+        f"{words.title} proficient (%)": ("percent_proficient", 1), "All students proficient (%)": ("all_percent", 1),
+        "Gap to all students (points)": ("gap", 1), f"District {words.title} tested": "district_group_tested",
+        f"District {words.title} proficient (%)": ("district_group", 1), "District all students proficient (%)": ("district_all", 1),
+        "District gap (points)": ("district_gap", 1), "Building minus district, same group (points)": ("versus_district", 1),
+        "District figure weighted by": rows["weighted_by"].fillna(""), "Suppressed (too few tested)": "suppressed",
     }).reset_index(drop=True)
     display = for_display(shown.drop(columns=[f"District {words.title} tested", "District figure weighted by"]))
     observations, missing = _gap_observations(rows, subjects, words, building_name, table)
@@ -398,25 +249,19 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
         for label, column in ((f"{building_name}: {words.plural}", "percent_proficient"), (f"{building_name}: all students", "all_percent"), (f"District: {words.plural}", "district_group"), ("District: all students", "district_all")):
             lines.append(pd.DataFrame({"panel": panel, "label": label, "school_year": subject_rows["school_year"], "value": subject_rows[column]}))
     styles = {
-        f"{building_name}: {words.plural}": {"color": BUILDING_COLOR, "linewidth": 2.2},
-        f"{building_name}: all students": {"color": BUILDING_COLOR, "linestyle": "--"},
+        f"{building_name}: {words.plural}": {"color": figures.BUILDING_COLOR, "linewidth": 2.2},
+        f"{building_name}: all students": {"color": figures.BUILDING_COLOR, "linestyle": "--"},
         f"District: {words.plural}": {"color": "black", "linewidth": 2.2},
         "District: all students": {"color": "black", "linestyle": "--"},
     }
-    figure = lines_by_year(pd.concat(lines, ignore_index=True), title=f"{capitalized(words.plural)} and all students: percent proficient at {building_name} and district-wide", y_label="Percent proficient", axis_format=figures.percent, styles=styles)
-    notes = [_privacy_note(review), "The gap is the group's percent proficient minus all students' (negative: the group is behind). All students include the group."]
+    draw = partial(figures.lines_by_year, pd.concat(lines, ignore_index=True), title=f"{capitalized(words.plural)} and all students: percent proficient at {building_name} and district-wide", y_label="Percent proficient", axis_format=figures.percent, styles=styles)
+    notes = [group_privacy_note(minimum_size(review)), "The gap is the group's percent proficient minus all students' (negative: the group is behind). All students include the group."]
     if (rows["weighted_by"] == "building pupils (rates only published)").any():
         notes.append("The source publishes rates, not counts: district figures are the buildings' rates weighted by the buildings' pupils, not by the group's students tested.")
     return DataObject(
-        name=name,
-        table=shown,
-        display=display,
-        figure=figure,
-        observations=observations,
-        sources=table_sources(review, "outcomes", "enrollment"),
+        name=name, table=shown, display=display, draw=draw, observations=observations, sources=table_sources(review, "outcomes", "enrollment"),
         filters=[f"building {building_code} ({building_name}) and the district", f"student group: {words.plural}", years_filter(list(rows["school_year"].unique()))],
-        notes=notes,
-        missing=missing,
+        notes=notes, missing=missing,
     )
 
 
@@ -470,19 +315,16 @@ def _gap_observations(rows: pd.DataFrame, subjects: list[str], words: GroupWords
 
 def achievement_by_building(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
     """The group's percent proficient and gap in every building in the latest year with results, the building's level marked."""
-    group = chosen_group(review, student_group)
-    words = GROUPS[group]
-    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Achievement by Building"
-    building_name = review.building_name(building_code)
     if review.table("outcomes") is None:
-        return _missing_object(name, f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared across buildings.", review, ("outcomes",), ["achievement by student group"])
+        return missing_object(review, name, f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared across buildings.", ("outcomes",), ["achievement by student group"])
     table = _subject_gap_table(review, group)
     subjects = _subjects(table)
     if not subjects:
-        return _missing_object(name, f"The outcomes table has no result for {words.plural}, so buildings cannot be compared.", review, ("outcomes",), [f"achievement of {words.plural}"])
+        return missing_object(review, name, f"The outcomes table has no result for {words.plural}, so buildings cannot be compared.", ("outcomes",), [f"achievement of {words.plural}"])
     year = max(table.dropna(subset=["percent_proficient"])["school_year"])
-    level = _level_of(review, building_code)
+    level = building_level(review, building_code)
     latest = table[(table["school_year"] == year) & table["subject"].isin(subjects)].copy()
     pupils = review.tables["enrollment"].set_index(["building_code", "school_year"])["pupils"]
     latest["pupils"] = [pupils.get((code, year), np.nan) for code in latest["building_code"]]
@@ -499,27 +341,18 @@ def achievement_by_building(review: Review, building_code: str, *, student_group
     rows["compared"] = _category(rows, building_code, level).where(rows["building_code"] != "", "district")
     rows["building_row"] = rows["building_code"] != ""
     rows = _in_subject_order(rows, "building_row", "gap")
-    shown = pd.DataFrame({
-        "Subject": rows["subject"].map(SUBJECT_LABELS),
-        "Building code": rows["building_code"],
-        "Building": rows["building_name"],
-        "Level": rows["level"].map(LEVEL_WORDS).fillna(""),
-        "Compared as": rows["compared"],
-        f"{words.title} proficient (%)": rows["percent_proficient"].round(1),
-        "All students proficient (%)": rows["all_percent"].round(1),
-        "Gap to all students (points)": rows["gap"].round(1),
+    shown = labelled(rows, {
+        "Subject": rows["subject"].map(SUBJECT_LABELS), "Building code": "building_code", "Building": "building_name",
+        "Level": rows["level"].map(LEVEL_WORDS).fillna(""), "Compared as": "compared", f"{words.title} proficient (%)": ("percent_proficient", 1),
+        "All students proficient (%)": ("all_percent", 1), "Gap to all students (points)": ("gap", 1),
         "Suppressed (too few tested)": rows["suppressed"].astype(bool),
     }).reset_index(drop=True)
-    figure = _dumbbells(latest, subjects, building_code, words, year)
+    draw = partial(figures.dumbbells, latest, panels=subjects, panel_titles=SUBJECT_LABELS, highlight=building_code, title=f"{capitalized(words.plural)} (filled) and all students (open), {year}")
     return DataObject(
-        name=name,
-        table=shown,
-        display=for_display(shown.drop(columns=["Building code"])),
-        figure=figure,
-        observations=observations,
+        name=name, table=shown, display=for_display(shown.drop(columns=["Building code"])), draw=draw, observations=observations,
         sources=table_sources(review, "outcomes", "buildings", "enrollment"),
         filters=[f"school year {year} (the latest with results for the group)", f"student group: {words.plural}", "all buildings"],
-        notes=[_privacy_note(review), "Counts of students tested are left out of this table so that no building's hidden count can be worked out from the district's.", "Same-level figures pool the other buildings of the level whose results are shown: all proficient over all tested, or rates weighted by pupils where only rates are published."],
+        notes=[group_privacy_note(minimum_size(review)), "Counts of students tested are left out of this table so that no building's hidden count can be worked out from the district's.", "Same-level figures pool the other buildings of the level whose results are shown: all proficient over all tested, or rates weighted by pupils where only rates are published."],
     )
 
 
@@ -543,7 +376,7 @@ def _subject_ranking(rows: pd.DataFrame, subject: str, year: str, building_code:
     if len(peers):
         pooled = _pooled_rate(peers)
         own_rate = f"{own['percent_proficient'].iloc[0]:.1f}% at {building_name}" if len(own) else f"no result shown at {building_name}"
-        observations.append(f"In the other {len(peers)} {LEVEL_WORDS.get(level, level)} buildings with a result shown, {pooled:.1f}% of {words.plural} were proficient {phrase} (pooled), against {own_rate}.")
+        observations.append(f"In the other {len(peers)} {level_words(level)} buildings with a result shown, {pooled:.1f}% of {words.plural} were proficient {phrase} (pooled), against {own_rate}.")
     hidden = rows[rows["percent_proficient"].isna()]
     if len(hidden):
         observations.append(f"{len(hidden)} building(s) have no result {phrase} shown for {words.plural} in {year}: fewer than the threshold tested, or suppressed by the source.")
@@ -559,49 +392,16 @@ def _pooled_rate(rows: pd.DataFrame) -> float:
     return float(np.average(rated["percent_proficient"], weights=rated["pupils"])) if len(rated) else np.nan
 
 
-def _dumbbells(latest: pd.DataFrame, subjects: list[str], building_code: str, words: GroupWords, year: str) -> Figure:
-    """Per building, a line from the group's rate to all students' rate: the length is the gap."""
-    figures.apply_house_style()
-    names = latest[["building_code", "building_name"]].drop_duplicates().set_index("building_code")["building_name"]
-    order = latest[latest["subject"] == subjects[0]].sort_values("gap", na_position="first", kind="stable")["building_code"].tolist()
-    order += [code for code in names.index if code not in order]
-    figure = Figure(figsize=(8.0, max(3.2, 0.34 * len(order) + 1.8)))
-    axes_row = figure.subplots(1, len(subjects), sharey=True, squeeze=False)[0]
-    positions = {code: index for index, code in enumerate(order)}
-    for axes, subject in zip(axes_row, subjects):
-        rows = latest[latest["subject"] == subject]
-        for row in rows.itertuples(index=False):
-            y = positions[row.building_code]
-            color = BUILDING_COLOR if row.building_code == building_code else figures.DISTRICT_COLOR
-            if pd.notna(row.percent_proficient) and pd.notna(row.all_percent):
-                axes.plot([row.percent_proficient, row.all_percent], [y, y], color=color, linewidth=1.2)
-            axes.scatter([row.percent_proficient], [y], color=BUILDING_COLOR if row.building_code == building_code else figures.PALETTE[0], s=36, zorder=3)
-            axes.scatter([row.all_percent], [y], color="white", edgecolors=color, s=36, zorder=3)
-            if pd.isna(row.percent_proficient):
-                axes.annotate(MARKER, (row.all_percent if pd.notna(row.all_percent) else 0, y), xytext=(6, -3), textcoords="offset points", fontsize=7)
-        axes.xaxis.set_major_formatter(figures.percent)
-        axes.set_xlabel("Percent proficient")
-        if len(subjects) > 1:
-            axes.set_title(SUBJECT_LABELS[subject], fontsize=10, loc="left")
-    axes_row[0].set_yticks(range(len(order)), [names.get(code, code) for code in order])
-    figure.suptitle(f"{capitalized(words.plural)} (filled) and all students (open), {year}", x=0.01, ha="left", fontsize=12, fontweight="bold")
-    figure.tight_layout(rect=(0, 0, 1, 0.95))
-    return figure
-
-
 # ---------------------------------------------------------------- enrollment share
 
 
 def group_share(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
     """The group's share of the building's pupils against the district's and the other buildings', over the years."""
-    group = chosen_group(review, student_group)
-    words = GROUPS[group]
-    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Share of Enrollment"
-    building_name = review.building_name(building_code)
     frame = _enrollment(review, group)
     if not _has_counts(frame):
-        return _missing_object(name, f"The review's enrollment has no counts of {words.plural}, so the group's share of {building_name} cannot be compared with the district's. Add the counts per building and year to the enrollment table (MI School Data publishes enrollment by student group).", review, ("enrollment",), [count_measure(group)])
+        return missing_object(review, name, f"The review's enrollment has no counts of {words.plural}, so the group's share of {building_name} cannot be compared with the district's. Add the counts per building and year to the enrollment table (MI School Data publishes enrollment by student group).", ("enrollment",), [count_measure(group)])
     frame = frame.dropna(subset=["group_pupils"])
     district = _district_rows(frame, ["pupils", "group_pupils"])
     for rows in (frame, district):
@@ -610,30 +410,24 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
     frame["versus_district"] = frame["share"] - frame["school_year"].map(district_share)
     district["versus_district"] = np.nan
     table = _protected_with_district(review, frame, district, group, count="group_pupils", values=["group_pupils", "share", "versus_district"])
-    level = _level_of(review, building_code)
+    level = building_level(review, building_code)
     year = max(table["school_year"])
     observations = _share_observations(table, building_code, building_name, level, words, year)
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": table["pupils"],
-        f"{words.title} pupils": table["group_pupils"],
-        f"{words.title} share (%)": table["share"].round(1),
-        "Share minus district share (points)": table["versus_district"].round(1),
-        "Suppressed (fewer than threshold)": table["suppressed"],
+    shown = labelled(table, {
+        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+        "Pupils": "pupils", f"{words.title} pupils": "group_pupils", f"{words.title} share (%)": ("share", 1),
+        "Share minus district share (points)": ("versus_district", 1), "Suppressed (fewer than threshold)": "suppressed",
     })
     display = for_display(shown[shown["Building code"].isin([building_code, ""])].drop(columns=["Building code", "Level"]))
-    figure = _building_bars(
+    draw = _building_bars(
         table[table["school_year"] == year], building_code, level, "share",
         title=f"{capitalized(words.plural)} as a share of each building's pupils, {year}", x_label=f"{capitalized(words.plural)} (% of pupils)",
         axis_format=figures.percent, reference=float(district_share.get(year, np.nan)), reference_label="District share",
     )
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
+        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
         sources=table_sources(review, "enrollment", "buildings"), filters=["all buildings", years_filter(list(table["school_year"].unique()))],
-        notes=[_privacy_note(review), "District shares are the district's pupils in the group over all its pupils (buildings whose group is not counted are left out of both)."],
+        notes=[group_privacy_note(minimum_size(review)), "District shares are the district's pupils in the group over all its pupils (buildings whose group is not counted are left out of both)."],
     )
 
 
@@ -660,7 +454,7 @@ def _share_observations(table: pd.DataFrame, building_code: str, building_name: 
         )
     peers = _other_same_level(table[table["school_year"] == year], building_code, level)
     if len(peers):
-        observations.append(f"In the other {len(peers)} {LEVEL_WORDS.get(level, level)} buildings whose counts are shown, {_pooled(peers, 'group_pupils', 'pupils', scale=100):.0f}% of pupils were {words.plural}.")
+        observations.append(f"In the other {len(peers)} {level_words(level)} buildings whose counts are shown, {_pooled(peers, 'group_pupils', 'pupils', scale=100):.0f}% of pupils were {words.plural}.")
     visible = own.dropna(subset=["share"])
     if len(visible) >= 2:
         first, last = visible.iloc[0], visible.iloc[-1]
@@ -693,13 +487,10 @@ def _spending(review: Review) -> pd.DataFrame:
 
 def added_needs_and_federal_spending(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
     """Added-needs (function 120s) and federal dollars per pupil of the group: the building against the district and its level."""
-    group = chosen_group(review, student_group)
-    words = GROUPS[group]
-    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Added-Needs and Federal Spending"
-    building_name = review.building_name(building_code)
     if not review.has("expenditures"):
-        return _missing_object(name, f"Building spending is not in this review's data (no expenditures table), so the dollars reaching {words.plural} cannot be shown.", review, ("enrollment",), ["per-pupil spending by fund source"])
+        return missing_object(review, name, f"Building spending is not in this review's data (no expenditures table), so the dollars reaching {words.plural} cannot be shown.", ("enrollment",), ["per-pupil spending by fund source"])
     frame = _enrollment(review, group).merge(_spending(review), on=["building_code", "school_year"], how="inner")
     coded = frame["added_needs_dollars"].notna().any()
     counted = _has_counts(frame)
@@ -718,7 +509,7 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         table = _protected_with_district(review, frame, district, group, count="group_pupils", values=["group_pupils", *per_group])
     else:
         table = pd.concat([frame, district], ignore_index=True).assign(suppressed=False)
-    level = _level_of(review, building_code)
+    level = building_level(review, building_code)
     per = "per_group_pupil" if counted else "per_pupil"
     per_words = f"per {words.singular}" if counted else "per pupil"
     observations = []
@@ -727,21 +518,14 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
     if not coded:
         observations.append("The expenditures have no Bulletin 1022 function codes, so added-needs spending (functions 120-129: special education, compensatory education, career and technical) cannot be separated; only federal dollars are shown.")
     observations += _spending_observations(table, building_code, building_name, level, money_columns, per, per_words)
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": table["pupils"],
-        f"{words.title} pupils": table["group_pupils"],
-        "Total dollars ($)": table["total_dollars"].round(2),
-        **({"Added-needs dollars, function 120s ($)": table["added_needs_dollars"].round(2)} if coded else {}),
-        "Federal dollars ($)": table["federal_dollars"].round(2),
+    shown = labelled(table, {
+        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+        "Pupils": "pupils", f"{words.title} pupils": "group_pupils", "Total dollars ($)": ("total_dollars", 2),
+        **({"Added-needs dollars, function 120s ($)": table["added_needs_dollars"].round(2)} if coded else {}), "Federal dollars ($)": ("federal_dollars", 2),
         **({f"Added needs per {words.singular} ($)": table["added_needs_per_group_pupil"].round(2)} if coded and counted else {}),
         **({f"Federal per {words.singular} ($)": table["federal_per_group_pupil"].round(2)} if counted else {}),
-        **({"Added needs per pupil ($)": table["added_needs_per_pupil"].round(2)} if coded else {}),
-        "Federal per pupil ($)": table["federal_per_pupil"].round(2),
-        "Suppressed (fewer than threshold)": table["suppressed"],
+        **({"Added needs per pupil ($)": table["added_needs_per_pupil"].round(2)} if coded else {}), "Federal per pupil ($)": ("federal_per_pupil", 2),
+        "Suppressed (fewer than threshold)": "suppressed",
     })
     if not counted:
         shown = shown.drop(columns=[f"{words.title} pupils", "Suppressed (fewer than threshold)"])
@@ -752,8 +536,8 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         panel = "Added needs (function 120s)" if money_column.startswith("added") else "Federal"
         column = f"{money_column.removesuffix('_dollars')}_{per}"
         lines.append(_building_district_lines(table, building_code, building_name, level, column=column, panel=panel, numerator=money_column, denominator="group_pupils" if counted else "pupils"))
-    figure = lines_by_year(
-        pd.concat(lines, ignore_index=True), title=f"Dollars {per_words}: {building_name}, the district and other {LEVEL_WORDS.get(level, level)} buildings",
+    draw = partial(
+        figures.lines_by_year, pd.concat(lines, ignore_index=True), title=f"Dollars {per_words}: {building_name}, the district and other {level_words(level)} buildings",
         y_label=f"Dollars {per_words}", axis_format=figures.dollars, styles=_building_district_styles(building_name),
     )
     notes = [
@@ -761,10 +545,10 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         "This assumes those dollars serve the group; they also serve other students (special education serves students with disabilities, "
         "Title I schoolwide programs serve every pupil), so read it as dollars available per pupil of the group, not dollars spent on each of them.",
         "Added-needs and federal dollars overlap (federal dollars coded to functions 120-129 are in both), so the two are not added together. Not adjusted for inflation.",
-        _privacy_note(review),
+        group_privacy_note(minimum_size(review)),
     ]
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
+        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "buildings"), filters=["all buildings; district figures are summed dollars over summed pupils", years_filter(list(table["school_year"].unique()))],
         notes=notes, missing=missing,
     )
@@ -781,7 +565,7 @@ def _building_district_lines(table: pd.DataFrame, building_code: str, building_n
         pd.DataFrame({"panel": panel, "label": DISTRICT_LABEL, "school_year": district["school_year"], "value": district[column]}),
     ]
     if len(pooled):
-        parts.append(pd.DataFrame({"panel": panel, "label": f"Other {LEVEL_WORDS.get(level, level)} buildings (pooled)", "school_year": pooled.index, "value": pooled.to_numpy()}))
+        parts.append(pd.DataFrame({"panel": panel, "label": f"Other {level_words(level)} buildings (pooled)", "school_year": pooled.index, "value": pooled.to_numpy()}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -812,7 +596,7 @@ def _spending_observations(table: pd.DataFrame, building_code: str, building_nam
         peers = _other_same_level(table[table["school_year"] == year], building_code, level)
         pooled = _pooled(peers, money_column, denominator) if len(peers) else np.nan
         if pd.notna(pooled):
-            observations.append(f"The other {len(peers)} {LEVEL_WORDS.get(level, level)} buildings with figures shown spent {money(pooled)} {per_words} {labels[measure]} (pooled).")
+            observations.append(f"The other {len(peers)} {level_words(level)} buildings with figures shown spent {money(pooled)} {per_words} {labels[measure]} (pooled).")
         if len(visible) >= 2:
             first = visible.iloc[0]
             observations.append(
@@ -826,25 +610,15 @@ def _spending_observations(table: pd.DataFrame, building_code: str, building_nam
 # ---------------------------------------------------------------- support staff
 
 
-def _staff(review: Review, roles: tuple[str, ...]) -> pd.DataFrame | None:
-    staff = review.table("staff")
-    if staff is None:
-        return None
-    return staff[staff["role"].isin(roles)]
-
-
 def support_staff(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
     """Student-support staff (counselors, social workers, ... ) per 100 students of the group: the building against the district."""
-    group = chosen_group(review, student_group)
-    words = GROUPS[group]
-    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Support Staff per 100 Students"
-    building_name = review.building_name(building_code)
-    staff = _staff(review, SUPPORT_ROLES)
+    staff = staff_in_roles(review, SUPPORT_ROLES)
     if staff is None:
-        return _missing_object(name, f"The review has no staff table, so the support staff available to {words.plural} cannot be counted. Add staff FTE by role per building and year.", review, ("staff",), ["staff FTE by role"])
+        return missing_object(review, name, f"The review has no staff table, so the support staff available to {words.plural} cannot be counted. Add staff FTE by role per building and year.", ("staff",), ["staff FTE by role"])
     if staff.empty or staff["fte"].sum() == 0:
-        return _missing_object(name, f"The staff table lists no student-support roles ({', '.join(r.replace('_', ' ') for r in SUPPORT_ROLES)}), so the support staff available to {words.plural} cannot be counted.", review, ("staff",), [SUPPORT_MEASURE])
+        return missing_object(review, name, f"The staff table lists no student-support roles ({', '.join(r.replace('_', ' ') for r in SUPPORT_ROLES)}), so the support staff available to {words.plural} cannot be counted.", ("staff",), [SUPPORT_MEASURE])
     by_role = staff.pivot_table(index=["building_code", "school_year"], columns="role", values="fte", aggfunc="sum", fill_value=0.0)
     roles = [role for role in SUPPORT_ROLES if role in by_role.columns]
     by_role["support_fte"] = by_role[roles].sum(axis=1)
@@ -860,23 +634,16 @@ def support_staff(review: Review, building_code: str, *, student_group: str | No
         table = _protected_with_district(review, frame, district, group, count="group_pupils", values=["group_pupils", "per_hundred_group"])
     else:
         table = pd.concat([frame, district], ignore_index=True).assign(suppressed=False)
-    level = _level_of(review, building_code)
+    level = building_level(review, building_code)
     column = "per_hundred_group" if counted else "per_hundred_pupils"
     per_words = f"per 100 {words.plural}" if counted else "per 100 pupils"
     observations = [] if counted else [f"The enrollment has no counts of {words.plural}, so support staff per 100 {words.plural} cannot be computed: the figures below are per 100 pupils of every group."]
     observations += _support_observations(table, building_code, building_name, level, roles, column, per_words, "group_pupils" if counted else "pupils")
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building code": table["building_code"],
-        "Building": table["building_name"],
-        "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": table["pupils"],
-        f"{words.title} pupils": table["group_pupils"],
-        **{f"{role.replace('_', ' ').capitalize()} FTE": table[role].round(2) for role in roles},
-        "Student-support FTE": table["support_fte"].round(2),
-        **({f"Support FTE per 100 {words.plural}": table["per_hundred_group"].round(2)} if counted else {}),
-        "Support FTE per 100 pupils": table["per_hundred_pupils"].round(2),
-        "Suppressed (fewer than threshold)": table["suppressed"],
+    shown = labelled(table, {
+        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+        "Pupils": "pupils", f"{words.title} pupils": "group_pupils", **{f"{role.replace('_', ' ').capitalize()} FTE": table[role].round(2) for role in roles},
+        "Student-support FTE": ("support_fte", 2), **({f"Support FTE per 100 {words.plural}": table["per_hundred_group"].round(2)} if counted else {}),
+        "Support FTE per 100 pupils": ("per_hundred_pupils", 2), "Suppressed (fewer than threshold)": "suppressed",
     })
     keep = ["School year", "Building", f"{words.title} pupils", "Student-support FTE", *([f"Support FTE per 100 {words.plural}"] if counted else []), "Support FTE per 100 pupils", "Suppressed (fewer than threshold)"]
     if not counted:
@@ -884,17 +651,17 @@ def support_staff(review: Review, building_code: str, *, student_group: str | No
         keep = [c for c in keep if c in shown.columns]
     display = for_display(shown[shown["Building code"].isin([building_code, ""])][keep])
     lines = _building_district_lines(table, building_code, building_name, level, column=column, panel="Support staff", numerator="support_fte", denominator="group_pupils" if counted else "pupils", scale=100)
-    figure = lines_by_year(
-        lines,
-        title=f"Student-support staff (FTE) {per_words}", y_label=f"FTE {per_words}", axis_format=per_hundred, styles=_building_district_styles(building_name),
+    draw = partial(
+        figures.lines_by_year, lines,
+        title=f"Student-support staff (FTE) {per_words}", y_label=f"FTE {per_words}", axis_format=figures.one_decimal, styles=_building_district_styles(building_name),
     )
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
+        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
         sources=table_sources(review, "staff", "enrollment", "buildings"), filters=[f"roles: {', '.join(r.replace('_', ' ') for r in roles)}", years_filter(list(table["school_year"].unique()))],
         notes=[
             f"Support staff per 100 {words.plural} divides all of the building's student-support FTE by the group's students: staff serve every student, so it reads as support available where the group is, not staff assigned to it.",
             "Instructional coaches, administrators and the staff table's generic 'support' role are not counted as student support.",
-            _privacy_note(review),
+            group_privacy_note(minimum_size(review)),
         ],
         missing=[] if counted else [count_measure(group)],
     )
@@ -917,7 +684,7 @@ def _support_observations(table: pd.DataFrame, building_code: str, building_name
     peers = _other_same_level(table[table["school_year"] == year], building_code, level)
     pooled = _pooled(peers, "support_fte", denominator, scale=scale) if len(peers) else np.nan
     sentence = f"In {year}, {building_name} had {latest[column]:.1f} student-support staff (FTE) {per_words}, against {district.at[year, column]:.1f} district-wide"
-    sentence += f" and {pooled:.1f} in the other {len(peers)} {LEVEL_WORDS.get(level, level)} buildings with figures shown (pooled)." if pd.notna(pooled) else "."
+    sentence += f" and {pooled:.1f} in the other {len(peers)} {level_words(level)} buildings with figures shown (pooled)." if pd.notna(pooled) else "."
     observations.append(sentence)
     if column != "per_hundred_pupils":
         observations.append(f"Per 100 pupils of every group, the building had {latest['per_hundred_pupils']:.1f} support FTE against {district.at[year, 'per_hundred_pupils']:.1f} district-wide.")
@@ -935,19 +702,16 @@ def _support_observations(table: pd.DataFrame, building_code: str, building_name
 
 def teacher_experience(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
     """Novice and effective teacher shares in the buildings where the group is concentrated against the others."""
-    group = chosen_group(review, student_group)
-    words = GROUPS[group]
-    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Concentration and Teacher Experience"
-    building_name = review.building_name(building_code)
-    teachers = _staff(review, ("teacher",))
+    teachers = staff_in_roles(review, ("teacher",))
     if teachers is None or teachers.empty:
-        return _missing_object(name, f"The review has no teacher FTE in a staff table, so teacher experience where {words.plural} are concentrated cannot be compared.", review, ("staff",), ["staff FTE by role", "novice teachers"])
+        return missing_object(review, name, f"The review has no teacher FTE in a staff table, so teacher experience where {words.plural} are concentrated cannot be compared.", ("staff",), ["staff FTE by role", "novice teachers"])
     has_novice = teachers["novice_fte"].notna().any()
     has_effective = teachers["effective_fte"].notna().any()
     missing = ([] if has_novice else ["novice teachers"]) + ([] if has_effective else ["teachers rated effective"])
     if not has_novice and not has_effective:
-        return _missing_object(name, "The staff table gives neither novice nor effective teacher FTE, so teacher experience cannot be compared.", review, ("staff",), missing)
+        return missing_object(review, name, "The staff table gives neither novice nor effective teacher FTE, so teacher experience cannot be compared.", ("staff",), missing)
     frame = _enrollment(review, group).merge(
         teachers.groupby(["building_code", "school_year"])[["fte", "novice_fte", "effective_fte"]].sum(min_count=1).reset_index(), on=["building_code", "school_year"], how="inner"
     )
@@ -967,7 +731,7 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
     frame["effective_share"] = frame["effective_fte"] / frame["fte"] * 100
     shown_frame = _protect(review, frame, count="group_pupils", values=["group_pupils", "share"], hidden=hidden_group_counts(review, group)) if counted else frame.assign(suppressed=False)
     sets = _teacher_sets(frame, building_code, counted)
-    level = _level_of(review, building_code)
+    level = building_level(review, building_code)
     year = max(frame["school_year"])
     observations = [] if counted else [f"The enrollment has no counts of {words.plural}, so the review cannot tell where the group is concentrated; teacher experience is compared across all buildings instead."]
     identified = review.identified_buildings(year)
@@ -979,41 +743,37 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
     set_rows = sets.assign(building_code="", level="", share=np.nan, concentrated=None, suppressed=False)
     table = pd.concat([shown_frame, set_rows], ignore_index=True)
     concentrated_words = table["concentrated"].map({True: "yes", False: "no"}).fillna("")
-    shown = pd.DataFrame({
-        "School year": table["school_year"],
-        "Building code": table["building_code"],
-        "Building or group of buildings": table["building_name"],
-        "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Teacher FTE": table["fte"].round(2),
-        "Novice FTE (0-2 years)": table["novice_fte"].round(2),
-        "Novice share (%)": table["novice_share"].round(1),
+    shown = labelled(table, {
+        "School year": "school_year", "Building code": "building_code", "Building or group of buildings": "building_name",
+        "Level": table["level"].map(LEVEL_WORDS).fillna(""), "Teacher FTE": ("fte", 2), "Novice FTE (0-2 years)": ("novice_fte", 2),
+        "Novice share (%)": ("novice_share", 1),
         **({"Effective FTE": table["effective_fte"].round(2), "Effective share (%)": table["effective_share"].round(1)} if has_effective else {}),
         **({f"{words.title} share of pupils (%)": table["share"].round(1), "Group share above the district's": concentrated_words} if counted else {}),
-        "Suppressed (fewer than threshold)": table["suppressed"],
+        "Suppressed (fewer than threshold)": "suppressed",
     })
     display = shown[(shown["Building code"] == building_code) | (shown["Building code"] == "")].drop(columns=["Building code", "Level"])
     display = for_display(display.drop(columns=[c for c in display.columns if c.endswith("FTE (0-2 years)") or c == "Effective FTE"]))
     measure = "novice_share" if has_novice else "effective_share"
     latest = frame[frame["school_year"] == year].assign(label=lambda rows: rows["building_name"])
     if counted:
-        colors = {"this building": BUILDING_COLOR, "group concentrated": figures.PALETTE[1], "other buildings": figures.PALETTE[0], "group not counted": OTHER_LEVEL_COLOR}
+        colors = {"this building": figures.BUILDING_COLOR, "group concentrated": figures.PALETTE[1], "other buildings": figures.PALETTE[0], "group not counted": figures.OTHER_LEVEL_COLOR}
         category = ["this building" if code == building_code else "group not counted" if flag is None else "group concentrated" if flag else "other buildings" for code, flag in zip(latest["building_code"], latest["concentrated"])]
     else:
-        colors = {"this building": BUILDING_COLOR, "same level": SAME_LEVEL_COLOR, "other level": OTHER_LEVEL_COLOR}
+        colors = figures.LEVEL_COLORS
         category = _category(latest, building_code, level).tolist()
     district_value = sets[(sets["school_year"] == year) & (sets["building_name"] == DISTRICT_LABEL)][measure]
-    figure = bars_by_building(
-        pd.DataFrame({"label": latest["building_name"], "value": latest[measure], "category": category}), colors=colors,
+    draw = partial(
+        figures.bars_by_building, pd.DataFrame({"label": latest["building_name"], "value": latest[measure], "category": category}), colors=colors,
         title=f"{'Novice' if measure == 'novice_share' else 'Effective'} share of teacher FTE by building, {year}", x_label="Share of teacher FTE (%)",
         axis_format=figures.percent, reference=float(district_value.iloc[0]) if len(district_value) else None, reference_label="District (FTE-weighted)",
     )
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), figure=figure, observations=observations,
+        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
         sources=table_sources(review, "staff", "enrollment", "buildings"), filters=["teachers only", years_filter(list(frame["school_year"].unique()))],
         notes=[
             f"A building counts as one where {words.plural} are concentrated when its share of them is above the district's share that year. Shares of teachers are summed FTE over summed FTE.",
             "Novice: 0-2 years of experience. Effective: rated effective or highly effective.",
-            _privacy_note(review),
+            group_privacy_note(minimum_size(review)),
         ],
         missing=missing,
     )
@@ -1091,7 +851,7 @@ def _teacher_observations(sets: pd.DataFrame, frame: pd.DataFrame, building_code
             observations.append(f"Novice shares ranged from {low['novice_share']:.0f}% ({low['building_name']}) to {high['novice_share']:.0f}% ({high['building_name']}) in {year}.")
         peers = _other_same_level(frame[frame["school_year"] == year], building_code, level)
         if len(peers):
-            observations.append(f"In the other {len(peers)} {LEVEL_WORDS.get(level, level)} buildings, {_pooled(peers, 'novice_fte', 'fte', scale=100):.0f}% of teacher FTE were novices (pooled).")
+            observations.append(f"In the other {len(peers)} {level_words(level)} buildings, {_pooled(peers, 'novice_fte', 'fte', scale=100):.0f}% of teacher FTE were novices (pooled).")
     if len(frame["school_year"].unique()) == 1:
         observations.append(f"Only one school year ({year}) is available, so the change over time cannot be shown.")
     return observations

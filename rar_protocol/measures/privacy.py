@@ -8,11 +8,20 @@ more cell (the smallest remaining) so that a hidden count cannot be recovered by
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    from rar_protocol.data.loading import Review
+
 MARKER = "<n"  # shown in place of a suppressed value; explained in every report's notes
+
+
+def minimum_size(review: Review) -> int:
+    """The smallest number of students whose figures the review may show (``thresholds.minimum_group_size``)."""
+    return review.config.thresholds.minimum_group_size
 
 
 def suppress(

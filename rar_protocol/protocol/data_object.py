@@ -3,18 +3,25 @@
 A data object is what a team studies and uploads to MICIP: a named table and/or figure, its
 sources and filters, factual observations written from the numbers, and the protocol prompts
 (Predict, Observe, Infer, Additional data needed by default) with the team's answers, or blank
-lines to write on.
+lines to write on. Its figure is drawn on demand: an analysis hands over how to draw the chart,
+so building data objects only to read their names or words draws nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from rar_protocol.protocol.figures import figure_png
+from rar_protocol.protocol.words import SPENDING_MEASURE, table_sources
+
+if TYPE_CHECKING:
+    from rar_protocol.data.loading import Review
 
 
 @dataclass
@@ -26,13 +33,22 @@ class DataObject:
     sources: list[str]
     filters: list[str] = field(default_factory=list)
     table: pd.DataFrame | None = None
-    figure: Figure | None = None
+    # How to draw the figure; called once, the first time the figure is shown or exported.
+    draw: Callable[[], Figure] | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)
     # A narrower view of the table for the printed report; exports always hold the whole table.
     display: pd.DataFrame | None = None
     # Measures this analysis needed but the review did not have: listed as "data we do not have".
     missing: list[str] = field(default_factory=list)
+    _figure: Figure | None = field(default=None, init=False, repr=False)
     _png: bytes | None = field(default=None, init=False, repr=False)
+
+    @property
+    def figure(self) -> Figure | None:
+        """The figure, drawn the first time it is asked for (None when the data object has no chart)."""
+        if self._figure is None and self.draw is not None:
+            self._figure = self.draw()
+        return self._figure
 
     def png(self) -> bytes | None:
         """The figure as PNG bytes, drawn once however many times it is shown or exported."""
@@ -46,3 +62,21 @@ class DataObject:
     def key(self) -> str:
         """The name as a responses-file key: lower case, words joined by hyphens."""
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+def missing_object(review: Review, name: str, observation: str, tables: tuple[str, ...], missing: list[str], **more: object) -> DataObject:
+    """A data object for an analysis the review's data cannot support: it says so and names what is missing."""
+    return DataObject(name=name, observations=[observation], sources=table_sources(review, *tables), missing=missing, **more)
+
+
+def without_spending(review: Review, name: str, what: str) -> DataObject:
+    """The data object of an analysis that needs building spending, when the review has none: it says so."""
+    return missing_object(
+        review,
+        name,
+        f"Building spending is not in this review's data (it has no expenditures table), so {what} cannot be shown. "
+        "Michigan publishes spending by building from 2018-19 on (MI School Data's School-Level Expenditure Report); "
+        "a district can also sum its own general ledger into building spending (expenditures: {from_ledger: true}).",
+        ("enrollment",),
+        [SPENDING_MEASURE],
+    )

@@ -30,6 +30,39 @@ def _format_cell(column: str, value: Any, suppressed: bool) -> str:
     return html.escape(str(value))
 
 
+def labelled(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+    """A table of ``frame``'s columns under readable labels, in the order given.
+
+    Each label names a column of ``frame`` ("pupils"), a column and the decimals it is rounded to
+    (("total_per_pupil", 2)), or is given its values already (a Series or a single value).
+    """
+    values = {}
+    for label, column in columns.items():
+        if isinstance(column, str):
+            values[label] = frame[column]
+        elif isinstance(column, tuple):
+            values[label] = frame[column[0]].round(column[1])
+        else:
+            values[label] = column
+    return pd.DataFrame(values)
+
+
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The table for the printed report: a cell empty for a reason other than privacy is left blank, not marked hidden."""
+    flags = [column for column in table.columns if column.lower().startswith("suppressed")]
+    if not flags:
+        return table
+    shown = table.copy()
+    visible = ~shown[flags[0]].astype(bool)
+    for column in shown.columns:
+        if column in flags:
+            continue
+        blank = visible & shown[column].isna()
+        if blank.any():
+            shown[column] = shown[column].astype(object).where(~blank, "")
+    return shown
+
+
 def table_html(table: pd.DataFrame, *, max_rows: int = 60) -> str:
     """The table as HTML with dollars, percents and counts formatted by their column labels.
 

@@ -69,13 +69,17 @@ def _xlsx_bytes(data_object: DataObject, run_date: date) -> bytes:
 
 
 def _stamped_zip(data: bytes, stamp: datetime) -> bytes:
-    """The workbook's zip with every member dated ``stamp``: openpyxl dates them by the clock, so
-    two exports of the same table a second apart would differ in bytes."""
+    """The workbook dated ``stamp`` throughout: openpyxl dates the zip members and the workbook's
+    "modified" property by the clock on saving, so two exports of one table would differ in bytes."""
     stamped = io.BytesIO()
+    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{stamp:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>".encode()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stamped, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename == "docProps/core.xml":
+                content = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", modified, content)
             info = zipfile.ZipInfo(member.filename, date_time=stamp.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = member.external_attr
-            target.writestr(info, source.read(member.filename))
+            target.writestr(info, content)
     return stamped.getvalue()
