@@ -55,8 +55,20 @@ def _baseline(config: Path, jobs: list[tuple[str, str | None]], browser: str, fo
         html = executed.with_suffix(".html")
         profile = tempfile.mkdtemp(prefix="bench-chromium-")
         subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", f"--user-data-dir={profile}", f"--print-to-pdf={html.with_suffix('.pdf')}", html.as_uri()],
-            check=True, capture_output=True, timeout=120,
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={html.with_suffix('.pdf')}",
+                html.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         shutil.rmtree(profile, ignore_errors=True)
     return time.perf_counter() - started
@@ -93,7 +105,9 @@ def _scale() -> None:
     )
     output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
     seconds, peak, districts = float(output[0]), float(output[1]), int(output[2])
-    print(f"statewide (3,500 buildings x 8 years): load + validate + district metrics for {districts} districts in {seconds:.2f} s (target < 5 s), peak memory {peak:,.0f} MB (target < 2,048 MB; includes generating the data)")
+    print(
+        f"statewide (3,500 buildings x 8 years): load + validate + district metrics for {districts} districts in {seconds:.2f} s (target < 5 s), peak memory {peak:,.0f} MB (target < 2,048 MB; includes generating the data)"
+    )
 
 
 def main() -> None:
@@ -119,7 +133,9 @@ def main() -> None:
     baseline_per_report = _baseline(config, sample, str(browser), folder / "baseline") / len(sample)
     print(f"workload: district report + {arguments.buildings} inquiry reports ({reports} reports), HTML and PDF, on {os.cpu_count()} cores")
     print(f"baseline (papermill CLI + nbconvert --no-input + {Path(str(browser)).name} --print-to-pdf), {len(sample)} reports: {baseline_per_report:.2f} s per report")
-    print(f"rar run: {elapsed:.1f} s for {reports} reports = {per_report:.2f} s per report (mean step seconds inside workers: execute {steps['execute']:.2f}, html {steps['html']:.2f}, pdf {steps['pdf']:.2f})")
+    print(
+        f"rar run: {elapsed:.1f} s for {reports} reports = {per_report:.2f} s per report (mean step seconds inside workers: execute {steps['execute']:.2f}, html {steps['html']:.2f}, pdf {steps['pdf']:.2f})"
+    )
     print(f"ratio baseline / rar run: {baseline_per_report / per_report:.1f}x (target >= 10x); per-report target < 0.6 s")
     if not arguments.skip_scale:
         _scale()

@@ -26,8 +26,7 @@ def summary(review: Review) -> str:  # noqa: F821 - imported lazily to keep `rar
     lines = [
         f"District: {review.district_name} ({config.district_code})",
         f"School years: {', '.join(config.school_years)}",
-        f"Buildings: {len(buildings)}; identified in {review.latest_year}: {len(identified)}"
-        + (f" ({', '.join(identified)})" if identified else ""),
+        f"Buildings: {len(buildings)}; identified in {review.latest_year}: {len(identified)}" + (f" ({', '.join(identified)})" if identified else ""),
         f"Under review: {', '.join(f'{code} {review.building_name(code)}' for code in under_review) or 'none'}",
         f"Review option: {config.option.number} ({_option_name(config.option.number)})",
         "Tables:",

@@ -1,10 +1,10 @@
 """The package's errors: one base, RarError, so a caller can catch everything the package raises on purpose.
 
-    RarError
-    ├── InputError   a user's input is wrong; carries every Problem found (exit code 2)
-    └── ReportError  a report could not be made (one building's failure; the batch goes on)
-        ├── PdfError       a PDF could not be produced; the message is one line meant for the user
-        └── ReportFailure  (rar_protocol.report.execute) the failing cell, exception name and message
+RarError
+├── InputError   a user's input is wrong; carries every Problem found (exit code 2)
+└── ReportError  a report could not be made (one building's failure; the batch goes on)
+    ├── PdfError       a PDF could not be produced; the message is one line meant for the user
+    └── ReportFailure  (rar_protocol.report.execute) the failing cell, exception name and message
 """
 
 from __future__ import annotations

@@ -11,9 +11,7 @@ def write_atomically(destination: Path, data: bytes) -> Path:
     """Write bytes via a temporary sibling file so the destination is complete or absent."""
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary_name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
-    )
+    handle, temporary_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

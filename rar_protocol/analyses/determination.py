@@ -100,7 +100,11 @@ def load_determinations(review: Review, data_object_names: Callable[[str], list[
             if evidence not in available:
                 near = difflib.get_close_matches(evidence, available, n=1)
                 hint = f"Did you mean '{near[0]}'? " if near else ""
-                problems.append(Problem(label, f"Evidence '{evidence}' names no data object of this review.", f"{hint}The data objects for {code} are: {'; '.join(available)}.", column=f"buildings.{code}.evidence"))
+                problems.append(
+                    Problem(
+                        label, f"Evidence '{evidence}' names no data object of this review.", f"{hint}The data objects for {code} are: {'; '.join(available)}.", column=f"buildings.{code}.evidence"
+                    )
+                )
     if problems:
         raise InputError(problems)
     return parsed.buildings
@@ -166,7 +170,11 @@ def building_determination(review: Review, building_code: str, entry: Determinat
     observations += [f"Priority {number}: {statement}" for number, statement in enumerate(entry.statements, start=1)]
     if entry.root_cause:
         observations.append(f"Root cause: {entry.root_cause}")
-    agreed = f"The district team agreed on {entry.agreed_on:%B %d, %Y}." if entry.district_agreed and entry.agreed_on else ("The district team agreed." if entry.district_agreed else "Not yet agreed with the district team.")
+    agreed = (
+        f"The district team agreed on {entry.agreed_on:%B %d, %Y}."
+        if entry.district_agreed and entry.agreed_on
+        else ("The district team agreed." if entry.district_agreed else "Not yet agreed with the district team.")
+    )
     observations.append(agreed)
     table = pd.DataFrame([micip])
     return DataObject(name=f"Equity Determination {school}", table=table, observations=observations, sources=[f"determination file ({review.config.determination_file})", *entry.evidence])

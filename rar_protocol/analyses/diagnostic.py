@@ -65,7 +65,9 @@ class Dimension:
 
 CATALOGUE: tuple[Dimension, ...] = (
     Dimension(
-        "school_funding", 1, "School Funding",
+        "school_funding",
+        1,
+        "School Funding",
         (
             "Do schools receive funding that reflects the needs of their students?",
             "Do higher-need schools receive more state and local money per pupil, with federal money on top rather than instead?",
@@ -84,7 +86,9 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "teaching_quality", 2, "Teaching Quality and Diversity",
+        "teaching_quality",
+        2,
+        "Teaching Quality and Diversity",
         (
             "Do students with the greatest needs have equal access to effective, experienced teachers?",
             "Does the teaching staff reflect the diversity of the students, and do teachers stay?",
@@ -105,7 +109,9 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "school_leadership", 3, "School Leadership Quality and Diversity",
+        "school_leadership",
+        3,
+        "School Leadership Quality and Diversity",
         (
             "Do all schools, especially the highest-need, have experienced, effective and stable leaders?",
             "Do leaders have the authority and support to shape their school's resources?",
@@ -122,7 +128,9 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "rigorous_content", 4, "Empowering, Rigorous Content",
+        "rigorous_content",
+        4,
+        "Empowering, Rigorous Content",
         (
             "Do all students have access to rigorous, engaging courses and materials, including advanced courses and the arts?",
             "Are students of every group enrolled in the advanced courses their school offers?",
@@ -139,10 +147,10 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "instructional_time", 5, "Instructional Time and Attention",
-        (
-            "Do students who need more time and attention get it: smaller groups, more instructional time, targeted intervention?",
-        ),
+        "instructional_time",
+        5,
+        "Instructional Time and Attention",
+        ("Do students who need more time and attention get it: smaller groups, more instructional time, targeted intervention?",),
         (
             Measure("Pupils per teacher", "pupils per teacher FTE", "lower", derive="pupils_per_teacher"),
             Measure("Average class size", "students", "lower", indicator=r"class size"),
@@ -156,7 +164,9 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "school_climate", 6, "Positive and Inviting School Climate",
+        "school_climate",
+        6,
+        "Positive and Inviting School Climate",
         (
             "Do students feel safe, welcomed and supported, and do they come to school?",
             "Are exclusionary discipline practices used more in some schools or with some groups?",
@@ -173,7 +183,9 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "student_supports", 7, "Student Supports and Intervention",
+        "student_supports",
+        7,
+        "Student Supports and Intervention",
         (
             "Do students with greater needs have access to counselors, social workers, nurses and psychologists?",
             "Are supports allocated by need or by the same ratio everywhere?",
@@ -191,23 +203,21 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "early_learning", 8, "High-Quality Early Learning",
-        (
-            "Do children in the building's attendance area have access to high-quality pre-kindergarten?",
-        ),
-        (
-            Measure("Pre-K seats", "seats", "higher", indicator=r"pre-?k|preschool|gsrp|head start"),
-        ),
+        "early_learning",
+        8,
+        "High-Quality Early Learning",
+        ("Do children in the building's attendance area have access to high-quality pre-kindergarten?",),
+        (Measure("Pre-K seats", "seats", "higher", indicator=r"pre-?k|preschool|gsrp|head start"),),
         (
             "Pre-K seats are located where space is available rather than where need is greatest.",
             "Half-day programs and enrollment rules keep working families out.",
         ),
     ),
     Dimension(
-        "facilities", 9, "Learning-Ready Facilities",
-        (
-            "Are school buildings safe, healthy and equipped for learning, with the technology students need?",
-        ),
+        "facilities",
+        9,
+        "Learning-Ready Facilities",
+        ("Are school buildings safe, healthy and equipped for learning, with the technology students need?",),
         (
             Measure("Facility condition index", PERCENT, "lower", indicator=r"condition"),
             Measure("Building age", "years", "neutral", indicator=r"\bage\b|year built"),
@@ -220,7 +230,9 @@ CATALOGUE: tuple[Dimension, ...] = (
         ),
     ),
     Dimension(
-        "diverse_classrooms", 10, "Diverse Classrooms and Schools",
+        "diverse_classrooms",
+        10,
+        "Diverse Classrooms and Schools",
         (
             "Do students learn in schools and classrooms that reflect the diversity of the district?",
             "Are economically disadvantaged students concentrated in some buildings?",
@@ -526,10 +538,7 @@ def _sentence(row: pd.Series, building: str) -> str:
     percent = ""
     if pd.notna(row["difference_percent"]):
         percent = f" ({row['difference_percent']:+.1f}%)" if abs(row["difference_percent"]) < 1 else f" ({row['difference_percent']:+.0f}%)"
-    text = (
-        f"{row['measure']} ({row['school_year']}): {building} {format_value(row['building'], row['unit'])}{unit_words}, "
-        f"district {format_value(row['district'], row['unit'])}{unit_words}{percent}"
-    )
+    text = f"{row['measure']} ({row['school_year']}): {building} {format_value(row['building'], row['unit'])}{unit_words}, district {format_value(row['district'], row['unit'])}{unit_words}{percent}"
     if pd.notna(row["peers"]):
         text += f", other buildings of its level {format_value(row['peers'], row['unit'])}{unit_words}"
     standing = _standing(row)
@@ -568,7 +577,10 @@ def summary_chart(table: pd.DataFrame, *, title: str) -> Figure:
     neutral = table["better"] == "neutral"
     values = table["gap_in_spreads"].where(~neutral, table["distance_in_spreads"])
     return figures.diverging_bars(
-        labels, values, neutral, title=title,
+        labels,
+        values,
+        neutral,
+        title=title,
         x_label="Distance from the district in between-building spreads (right: less favourable)",
         footnote="Red: less favourable than the district. Blue: more favourable. Grey: neither (distance only). (n) = dimension number.",
     )
@@ -605,8 +617,11 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
     if compared.empty:
         unknown_text = f" We don't know yet: {'; '.join(unknown)}." if unknown else ""
         return DataObject(
-            name=dimension_name(dimension_key), observations=[f"The review has no data for any measure of this dimension for {building}.{unknown_text}", *elsewhere],
-            sources=[f"review configuration ({review.config_path.name})"], notes=[causes], missing=missing,
+            name=dimension_name(dimension_key),
+            observations=[f"The review has no data for any measure of this dimension for {building}.{unknown_text}", *elsewhere],
+            sources=[f"review configuration ({review.config_path.name})"],
+            notes=[causes],
+            missing=missing,
         )
     years = sorted(compared["school_year"].unique())
     latest = _latest(compared)
@@ -620,35 +635,45 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
         if len(counselors) and pd.notna(counselors["building"].iloc[0]):
             ratio = counselors["building"].iloc[0]
             observations.append(f"The common benchmark is {COUNSELOR_BENCHMARK} students per counselor; {building} {'meets' if ratio <= COUNSELOR_BENCHMARK else 'does not meet'} it ({ratio:,.0f}).")
-    table = pd.DataFrame({
-        "Dimension": dimension.title,
-        "Measure": compared["measure"],
-        "School year": compared["school_year"],
-        "Unit": compared["unit"],
-        "Better": compared["better"],
-        f"{building}": compared["building"].round(2),
-        "District": compared["district"].round(2),
-        **({peers: compared["peers"].round(2)} if peers else {}),
-        "Deviation from district": compared["difference"].round(2),
-        "Deviation from district (%)": compared["difference_percent"],
-        "Suppressed": compared["suppressed"],
-        "Source": compared["source"],
-    })
-    display = pd.DataFrame({
-        "Measure": latest["measure"],
-        "Year": latest["school_year"],
-        building: [("no FTE" if no_staff else format_value(value, unit)) for value, unit, no_staff in zip(latest["building"], latest["unit"], latest["no_staff"])],
-        "District": [format_value(value, unit) for value, unit in zip(latest["district"], latest["unit"])],
-        **({peers: [format_value(value, unit) if pd.notna(value) else "" for value, unit in zip(latest["peers"], latest["unit"])]} if peers else {}),
-        "Unit": latest["unit"],
-        "Standing": latest.apply(_standing, axis=1),
-    })
+    table = pd.DataFrame(
+        {
+            "Dimension": dimension.title,
+            "Measure": compared["measure"],
+            "School year": compared["school_year"],
+            "Unit": compared["unit"],
+            "Better": compared["better"],
+            f"{building}": compared["building"].round(2),
+            "District": compared["district"].round(2),
+            **({peers: compared["peers"].round(2)} if peers else {}),
+            "Deviation from district": compared["difference"].round(2),
+            "Deviation from district (%)": compared["difference_percent"],
+            "Suppressed": compared["suppressed"],
+            "Source": compared["source"],
+        }
+    )
+    display = pd.DataFrame(
+        {
+            "Measure": latest["measure"],
+            "Year": latest["school_year"],
+            building: [("no FTE" if no_staff else format_value(value, unit)) for value, unit, no_staff in zip(latest["building"], latest["unit"], latest["no_staff"])],
+            "District": [format_value(value, unit) for value, unit in zip(latest["district"], latest["unit"])],
+            **({peers: [format_value(value, unit) if pd.notna(value) else "" for value, unit in zip(latest["peers"], latest["unit"])]} if peers else {}),
+            "Unit": latest["unit"],
+            "Standing": latest.apply(_standing, axis=1),
+        }
+    )
     draw = partial(measure_panels_chart, compared, building=building, peers=peers, title=f"{dimension.title}: {building} and the district")
     privacy = f"Values computed from fewer than {minimum_size(review)} students are shown as {MARKER}."
     return DataObject(
-        name=dimension_name(dimension_key), table=table, display=display, draw=draw, observations=observations, sources=_source_list(review, compared["source"]),
+        name=dimension_name(dimension_key),
+        table=table,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=_source_list(review, compared["source"]),
         filters=[years_filter(review.config.school_years), "district = the district's totals over its totals; indicators weighted by their students (or pupils)"],
-        notes=[causes, privacy], missing=missing,
+        notes=[causes, privacy],
+        missing=missing,
     )
 
 
@@ -683,7 +708,9 @@ def summary_data_object(review: Review, building_code: str, measures: pd.DataFra
     compared = comparison(review, building_code, measures[measures["dimension"].isin(chosen)])
     unknown = {key: missing_measures(review, key, measures) for key in chosen}
     if compared.empty:
-        return DataObject(name="Diagnostic Summary Across Dimensions", observations=[f"No diagnostic measure is available for {building}."], sources=[f"review configuration ({review.config_path.name})"])
+        return DataObject(
+            name="Diagnostic Summary Across Dimensions", observations=[f"No diagnostic measure is available for {building}."], sources=[f"review configuration ({review.config_path.name})"]
+        )
     latest = _latest(compared)
     latest = latest.assign(order=latest["dimension"].map(lambda key: DIMENSIONS[key].number if key in DIMENSIONS else 99))
     # Less favourable first (largest distance), then the neutral differences, then the more favourable.
@@ -697,7 +724,9 @@ def summary_data_object(review: Review, building_code: str, measures: pd.DataFra
     better = latest[(latest["rank_group"] == 2) & latest["distance_in_spreads"].notna()].sort_values("distance_in_spreads", ascending=False)
     if len(better):
         row = better.iloc[0]
-        observations.append(f"Most favourable: {row['measure'].lower()} ({DIMENSIONS[row['dimension']].title}), {format_value(row['building'], row['unit'])} against {format_value(row['district'], row['unit'])} for the district.")
+        observations.append(
+            f"Most favourable: {row['measure'].lower()} ({DIMENSIONS[row['dimension']].title}), {format_value(row['building'], row['unit'])} against {format_value(row['district'], row['unit'])} for the district."
+        )
     counts = latest.groupby("dimension")["rank_group"].apply(lambda ranks: int((ranks == 0).sum()))
     observations.append(
         f"{building} is less favourable than the district on {int((latest['rank_group'] == 0).sum())} of the {int((latest['better'] != 'neutral').sum())} measures that have a better direction, "
@@ -711,38 +740,49 @@ def summary_data_object(review: Review, building_code: str, measures: pd.DataFra
         f"{unknown_total} of the {catalogue_total} measures the diagnostic looks for in these dimensions are not in the review's data: we don't know them yet (listed under data we do not have)"
         + (f"; no data at all for {', '.join(without)}." if without else ".")
     )
-    shown = pd.DataFrame({
-        "Dimension": [DIMENSIONS[key].title if key in DIMENSIONS else key for key in latest["dimension"]],
-        "Measure": latest["measure"],
-        "Year": latest["school_year"],
-        building: [format_value(value, unit) for value, unit in zip(latest["building"], latest["unit"])],
-        "District": [format_value(value, unit) for value, unit in zip(latest["district"], latest["unit"])],
-        "Unit": latest["unit"],
-        "Deviation (%)": latest["difference_percent"],
-        "Spreads from district": [f"{value:.1f}" if pd.notna(value) else "" for value in latest["distance_in_spreads"]],
-        "Standing": latest.apply(_standing, axis=1),
-    })
-    table = pd.DataFrame({
-        "Dimension": shown["Dimension"],
-        "Measure": latest["measure"],
-        "School year": latest["school_year"],
-        "Unit": latest["unit"],
-        "Better": latest["better"],
-        building: latest["building"].round(2),
-        "District": latest["district"].round(2),
-        "Deviation from district (%)": latest["difference_percent"],
-        "Spread between buildings": latest["spread"].round(3),
-        "Distance in spreads (positive: less favourable)": latest["gap_in_spreads"].round(2),
-        "Standing": shown["Standing"],
-        "Suppressed": latest["suppressed"],
-    })
+    shown = pd.DataFrame(
+        {
+            "Dimension": [DIMENSIONS[key].title if key in DIMENSIONS else key for key in latest["dimension"]],
+            "Measure": latest["measure"],
+            "Year": latest["school_year"],
+            building: [format_value(value, unit) for value, unit in zip(latest["building"], latest["unit"])],
+            "District": [format_value(value, unit) for value, unit in zip(latest["district"], latest["unit"])],
+            "Unit": latest["unit"],
+            "Deviation (%)": latest["difference_percent"],
+            "Spreads from district": [f"{value:.1f}" if pd.notna(value) else "" for value in latest["distance_in_spreads"]],
+            "Standing": latest.apply(_standing, axis=1),
+        }
+    )
+    table = pd.DataFrame(
+        {
+            "Dimension": shown["Dimension"],
+            "Measure": latest["measure"],
+            "School year": latest["school_year"],
+            "Unit": latest["unit"],
+            "Better": latest["better"],
+            building: latest["building"].round(2),
+            "District": latest["district"].round(2),
+            "Deviation from district (%)": latest["difference_percent"],
+            "Spread between buildings": latest["spread"].round(3),
+            "Distance in spreads (positive: less favourable)": latest["gap_in_spreads"].round(2),
+            "Standing": shown["Standing"],
+            "Suppressed": latest["suppressed"],
+        }
+    )
     charted = latest[latest["distance_in_spreads"].notna()]
     draw = partial(summary_chart, charted, title=f"Where {building} stands furthest from the district") if len(charted) else None
     missing_lines = [f"{DIMENSIONS[key].title}: {name}" for key, names in unknown.items() for name in names]
     return DataObject(
-        name="Diagnostic Summary Across Dimensions", table=table, display=shown, draw=draw, observations=observations, sources=_source_list(review, latest["source"]),
+        name="Diagnostic Summary Across Dimensions",
+        table=table,
+        display=shown,
+        draw=draw,
+        observations=observations,
+        sources=_source_list(review, latest["source"]),
         filters=[f"the latest year of each measure; dimensions chosen: {', '.join(DIMENSIONS[key].title for key in chosen)}"],
-        notes=["Spreads: the building's distance from the district divided by the pupil-weighted standard deviation of the district's buildings on that measure, so measures in different units can be compared. Measures with no better direction (the make-up of the student body, building age) show the distance only."],
+        notes=[
+            "Spreads: the building's distance from the district divided by the pupil-weighted standard deviation of the district's buildings on that measure, so measures in different units can be compared. Measures with no better direction (the make-up of the student body, building age) show the distance only."
+        ],
         missing=missing_lines,
     )
 

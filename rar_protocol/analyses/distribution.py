@@ -117,8 +117,11 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
     if spending["function_code"].notna().sum() == 0:
         return DataObject(
             name=name,
-            observations=["The review's expenditures carry no Bulletin 1022 function codes, so spending cannot be split into instruction, added needs, support services and administration. Spending by fund source and by object follows."],
-            sources=table_sources(review, "expenditures"), missing=["spending by Bulletin 1022 function"],
+            observations=[
+                "The review's expenditures carry no Bulletin 1022 function codes, so spending cannot be split into instruction, added needs, support services and administration. Spending by fund source and by object follows."
+            ],
+            sources=table_sources(review, "expenditures"),
+            missing=["spending by Bulletin 1022 function"],
         )
     dollars = spending.assign(function=spending["function_code"].map(function_label))
     per_pupil = per_pupil_by(review, building_code, dollars, "function")
@@ -154,8 +157,14 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
     )
     display = latest[["Function", *[f"{label} per pupil ($)" for label in groups], "Deviation from district ($)", "Deviation from district (%)"]]
     return DataObject(
-        name=name, table=table, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review.config.school_years), "all fund sources; district = all buildings' dollars over all their pupils"], notes=[MICHIGAN_CAVEAT],
+        name=name,
+        table=table,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
+        filters=[years_filter(review.config.school_years), "all fund sources; district = all buildings' dollars over all their pupils"],
+        notes=[MICHIGAN_CAVEAT],
     )
 
 
@@ -194,7 +203,9 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
     if len(groups) > 2:
         observations.append(f"The district's {groups[2].lower()} spent {money(row[f'{groups[2]} per pupil ($)'])} per pupil from state and local funds in {year}.")
     if year in federal.index:
-        observations.append(f"Federal funds added {money(federal.loc[year, f'{building} per pupil ($)'])} per pupil at {building} and {money(federal.loc[year, 'District per pupil ($)'])} across the district in {year}.")
+        observations.append(
+            f"Federal funds added {money(federal.loc[year, f'{building} per pupil ($)'])} per pupil at {building} and {money(federal.loc[year, 'District per pupil ($)'])} across the district in {year}."
+        )
     if len(years) > 1:
         first = state_local.loc[years[0], "Deviation from district ($)"]
         last = state_local.loc[years[-1], "Deviation from district ($)"]
@@ -206,11 +217,19 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
     else:
         observations.append(f"Only one school year ({year}) is available, so change over time cannot be shown.")
     lines = per_pupil[per_pupil["source"].isin(["State + local", "Federal"])].melt(id_vars=["school_year", "source"], value_vars=groups, var_name="group", value_name="value")
-    draw = partial(figures.trend_panels, lines.rename(columns={"source": "measure"}), panels=["State + local", "Federal"], groups=groups, title="Per-pupil spending by fund source", y_label="Dollars per pupil")
+    draw = partial(
+        figures.trend_panels, lines.rename(columns={"source": "measure"}), panels=["State + local", "Federal"], groups=groups, title="Per-pupil spending by fund source", y_label="Dollars per pupil"
+    )
     display = table[table["Fund source"].isin(["State + local", "Federal", "Total"])]
     return DataObject(
-        name=name, table=table, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review.config.school_years), "district = all buildings' dollars over all their pupils"], notes=[MICHIGAN_CAVEAT],
+        name=name,
+        table=table,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
+        filters=[years_filter(review.config.school_years), "district = all buildings' dollars over all their pupils"],
+        notes=[MICHIGAN_CAVEAT],
     )
 
 
@@ -227,8 +246,11 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     if not weights:
         return DataObject(
             name=name,
-            observations=["The review's enrollment has no counts of economically disadvantaged pupils, students with disabilities or English learners, so spending cannot be weighted by need. Adding those counts would show whether higher-need buildings receive more."],
-            sources=table_sources(review, "enrollment"), notes=weight_notes,
+            observations=[
+                "The review's enrollment has no counts of economically disadvantaged pupils, students with disabilities or English learners, so spending cannot be weighted by need. Adding those counts would show whether higher-need buildings receive more."
+            ],
+            sources=table_sources(review, "enrollment"),
+            notes=weight_notes,
             missing=["counts of economically disadvantaged pupils", "counts of students with disabilities", "counts of English learners"],
         )
     table = need_table(review)
@@ -252,8 +274,7 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         unweighted_gap = row["state_local_per_pupil"] - district.loc[year, "state_local_per_pupil"]
         weighted_gap = row["state_local_per_weighted_pupil"] - district.loc[year, "state_local_per_weighted_pupil"]
         observations.append(
-            f"Weighted for need, {building}'s {row['pupils']:,.0f} pupils count as {index:.2f} pupils each in {year} "
-            f"(the district's average is {district.loc[year, 'need_index']:.2f})."
+            f"Weighted for need, {building}'s {row['pupils']:,.0f} pupils count as {index:.2f} pupils each in {year} (the district's average is {district.loc[year, 'need_index']:.2f})."
         )
         observations.append(
             f"{building} received {money(row['state_local_per_weighted_pupil'])} of state and local money per need-weighted pupil in {year}, "
@@ -269,14 +290,24 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
             value = table.loc[(table["school_year"] == each_year) & (table["building_code"] == building_code), "state_local_per_weighted_pupil"]
             below += int(len(value) and value.iloc[0] < district.loc[each_year, "state_local_per_weighted_pupil"])
         observations.append(f"{building} was below the district in state and local dollars per need-weighted pupil in {below} of {len(years)} years.")
-    shown = labelled(table, {
-        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Pupils": "pupils",
-        "Economically disadvantaged (%)": ("economically_disadvantaged_percent", 1),
-        "Students with disabilities (%)": ("students_with_disabilities_percent", 1), "English learners (%)": ("english_learners_percent", 1),
-        "Need-weighted pupils": ("weighted_pupils_shown", 1), "State + local per pupil ($)": ("state_local_per_pupil", 2),
-        "State + local per need-weighted pupil ($)": ("state_local_per_weighted_pupil", 2),
-        "Total per need-weighted pupil ($)": ("total_per_weighted_pupil", 2), "Flag": "flag", "Suppressed": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "Building code": "building_code",
+            "Building": "building_name",
+            "School year": "school_year",
+            "Pupils": "pupils",
+            "Economically disadvantaged (%)": ("economically_disadvantaged_percent", 1),
+            "Students with disabilities (%)": ("students_with_disabilities_percent", 1),
+            "English learners (%)": ("english_learners_percent", 1),
+            "Need-weighted pupils": ("weighted_pupils_shown", 1),
+            "State + local per pupil ($)": ("state_local_per_pupil", 2),
+            "State + local per need-weighted pupil ($)": ("state_local_per_weighted_pupil", 2),
+            "Total per need-weighted pupil ($)": ("total_per_weighted_pupil", 2),
+            "Flag": "flag",
+            "Suppressed": "suppressed",
+        },
+    )
     display = shown[shown["School year"] == year].drop(columns=["Building code", "School year", "Flag"])
     draw = partial(
         figures.ranked_bars,
@@ -290,7 +321,12 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     )
     privacy_note = f"Shares of groups with fewer than {minimum_size(review)} pupils are not shown, nor the weighted pupils that contain them."
     return DataObject(
-        name=name, table=shown, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment"),
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"),
         filters=[years_filter(review.config.school_years)],
         notes=[NEED_WEIGHTS_NOTE.format(**{group: review.config.option.need_weights.get(group, 0) for group in schema.NEED_GROUPS}), *weight_notes, privacy_note],
     )
@@ -329,21 +365,40 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     ]
     if has_need and pd.notna(latest["correlation_with_need"]):
         tendency = "more" if latest["correlation_with_need"] > 0 else "less"
-        observations.append(f"State and local per-pupil spending and the percent of economically disadvantaged pupils correlate at r = {latest['correlation_with_need']:.2f} (pupil-weighted): higher-need buildings tend to receive {tendency} state and local money per pupil.")
+        observations.append(
+            f"State and local per-pupil spending and the percent of economically disadvantaged pupils correlate at r = {latest['correlation_with_need']:.2f} (pupil-weighted): higher-need buildings tend to receive {tendency} state and local money per pupil."
+        )
     if pd.notna(latest["building_value"]):
-        observations.append(f"{building}'s {money(latest['building_value'])} of state and local money per pupil sits at the {ordinal(latest['building_percentile'])} percentile of the district's pupils in {year}.")
+        observations.append(
+            f"{building}'s {money(latest['building_value'])} of state and local money per pupil sits at the {ordinal(latest['building_percentile'])} percentile of the district's pupils in {year}."
+        )
     years = sorted(statistics_table["school_year"].unique())
     if len(years) > 1:
         state_local = statistics_table[statistics_table["measure"] == "State + local per pupil"].set_index("school_year")
-        observations.append(f"The coefficient of variation of state and local spending per pupil went from {state_local.loc[years[0], 'coefficient_of_variation']:.3f} in {years[0]} to {state_local.loc[years[-1], 'coefficient_of_variation']:.3f} in {years[-1]}.")
-    shown = labelled(statistics_table, {
-        "School year": "school_year", "Measure": "measure", "Buildings": "buildings", "Pupils": "pupils", "Pupil-weighted mean ($)": ("weighted_mean", 2),
-        "Pupil-weighted median ($)": ("weighted_median", 2), "Coefficient of variation": ("coefficient_of_variation", 4),
-        "McLoone index": ("mcloone_index", 4), "Range ($)": ("range", 2), "Range ratio": ("range_ratio", 4), "5th percentile pupil ($)": ("percentile_5", 2),
-        "95th percentile pupil ($)": ("percentile_95", 2), "Restricted range ratio": ("restricted_range_ratio", 4),
-        "Correlation with % economically disadvantaged": ("correlation_with_need", 3), f"{building} ($)": ("building_value", 2),
-        f"{building}: percentile of pupils": ("building_percentile", 1),
-    })
+        observations.append(
+            f"The coefficient of variation of state and local spending per pupil went from {state_local.loc[years[0], 'coefficient_of_variation']:.3f} in {years[0]} to {state_local.loc[years[-1], 'coefficient_of_variation']:.3f} in {years[-1]}."
+        )
+    shown = labelled(
+        statistics_table,
+        {
+            "School year": "school_year",
+            "Measure": "measure",
+            "Buildings": "buildings",
+            "Pupils": "pupils",
+            "Pupil-weighted mean ($)": ("weighted_mean", 2),
+            "Pupil-weighted median ($)": ("weighted_median", 2),
+            "Coefficient of variation": ("coefficient_of_variation", 4),
+            "McLoone index": ("mcloone_index", 4),
+            "Range ($)": ("range", 2),
+            "Range ratio": ("range_ratio", 4),
+            "5th percentile pupil ($)": ("percentile_5", 2),
+            "95th percentile pupil ($)": ("percentile_95", 2),
+            "Restricted range ratio": ("restricted_range_ratio", 4),
+            "Correlation with % economically disadvantaged": ("correlation_with_need", 3),
+            f"{building} ($)": ("building_value", 2),
+            f"{building}: percentile of pupils": ("building_percentile", 1),
+        },
+    )
     latest_rows = shown[shown["School year"] == year]
     display = pd.DataFrame({"Measure": latest_rows["Measure"]})
     for column in ("Coefficient of variation", "McLoone index", "Range ratio", "Restricted range ratio", "Correlation with % economically disadvantaged"):
@@ -371,7 +426,17 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     filters = [years_filter(review.config.school_years)]
     if excluded:
         filters.append("left out as flagged per-pupil figures (few pupils or implausible spending): " + ", ".join(excluded))
-    return DataObject(name=name, table=shown, display=display, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=filters, notes=notes, missing=[] if has_need else ["counts of economically disadvantaged pupils"])
+    return DataObject(
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"),
+        filters=filters,
+        notes=notes,
+        missing=[] if has_need else ["counts of economically disadvantaged pupils"],
+    )
 
 
 # ---------------------------------------------------------------- excluding federal and Title I
@@ -389,13 +454,19 @@ def title_i_dollars(review: Review) -> tuple[pd.DataFrame | None, str]:
         if len(lines):
             dollars = lines.groupby(["location", "school_year"], as_index=False)["actual"].sum().rename(columns={"location": "building_code", "actual": "amount"})
             codes = ", ".join(sorted(lines["program"].unique()))
-            return dollars, f"Title I is the ledger's actual spending coded to grant {codes} at each building's location (district-level Title I lines, such as set-asides, are not assigned to buildings)."
+            return (
+                dollars,
+                f"Title I is the ledger's actual spending coded to grant {codes} at each building's location (district-level Title I lines, such as set-asides, are not assigned to buildings).",
+            )
     spending = review.tables["expenditures"]
     if spending["function_code"].isna().all():
         return None, "Title I dollars cannot be told apart: the review has no ledger grant codes and no function codes, so only the exclusion of all federal funds is shown."
     lines = spending[(spending["fund_source"] == "federal") & (spending["function_code"] == COMPENSATORY_FUNCTION)]
     dollars = lines.groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
-    return dollars, f"Title I is approximated by federal spending on function {COMPENSATORY_FUNCTION} (compensatory education): the review has no ledger grant codes that say which federal dollars were Title I."
+    return (
+        dollars,
+        f"Title I is approximated by federal spending on function {COMPENSATORY_FUNCTION} (compensatory education): the review has no ledger grant codes that say which federal dollars were Title I.",
+    )
 
 
 def spending_excluding_federal(review: Review, building_code: str) -> DataObject:
@@ -423,7 +494,9 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
     observations = []
     for measure in order:
         row = latest.loc[measure]
-        observations.append(f"{measure} ({year}): {building} {money(row[f'{building} per pupil ($)'])} per pupil, district {money(row['District per pupil ($)'])}, a deviation of {money(row['Deviation from district ($)'])} ({row['Deviation from district (%)']:+.1f}%).")
+        observations.append(
+            f"{measure} ({year}): {building} {money(row[f'{building} per pupil ($)'])} per pupil, district {money(row['District per pupil ($)'])}, a deviation of {money(row['Deviation from district ($)'])} ({row['Deviation from district (%)']:+.1f}%)."
+        )
     if title_i is not None:
         building_title_i = title_i.loc[(title_i["building_code"] == building_code) & (title_i["school_year"] == year), "amount"].sum()
         pupils = comparison.spending_pupils(review)
@@ -434,8 +507,13 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
     chart_rows = latest.reset_index()[["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
     draw = partial(figures.grouped_bars, chart_rows, category="Spending", series=groups, title=f"Per-pupil spending with and without federal dollars, {year}", x_label="Dollars per pupil")
     return DataObject(
-        name=name, table=table, display=table[table["School year"] == year], draw=draw, observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment", "ledger"), filters=[years_filter(review.config.school_years)],
+        name=name,
+        table=table,
+        display=table[table["School year"] == year],
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "ledger"),
+        filters=[years_filter(review.config.school_years)],
         notes=[title_i_source, "Spending excluding all federal funds is the state + local figure ESSA asks states to publish."],
         missing=[] if title_i is not None else ["Title I spending by building (ledger grant codes or function codes)"],
     )
@@ -448,7 +526,8 @@ def _no_ledger(name: str, review: Review, what: str) -> DataObject:
     return DataObject(
         name=name,
         observations=[f"The review has no general ledger, so {what} cannot be shown. A ledger export with budget, actual, program (grant) and the grant's final year would answer it."],
-        sources=[f"review configuration ({review.config_path.name})"], missing=["general ledger (budget and actual)"],
+        sources=[f"review configuration ({review.config_path.name})"],
+        missing=["general ledger (budget and actual)"],
     )
 
 
@@ -483,10 +562,24 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
         frames.append(sums)
     sums = pd.concat(frames, ignore_index=True)
     sums["spent_percent"] = sums["actual"] / sums["budget"].replace(0, np.nan) * 100
-    table = labelled(sums, {
-        "Scope": "scope", "School year": "school_year", "Fund": "fund", "Fund source": "fund_source", "Grant": "grant", "Budget ($)": ("budget", 2),
-        "Actual ($)": ("actual", 2), "Unspent ($)": ("unspent", 2), "Spent of budget (%)": ("spent_percent", 1),
-    }).sort_values(["Scope", "School year", "Fund", "Grant"], kind="stable").reset_index(drop=True)
+    table = (
+        labelled(
+            sums,
+            {
+                "Scope": "scope",
+                "School year": "school_year",
+                "Fund": "fund",
+                "Fund source": "fund_source",
+                "Grant": "grant",
+                "Budget ($)": ("budget", 2),
+                "Actual ($)": ("actual", 2),
+                "Unspent ($)": ("unspent", 2),
+                "Spent of budget (%)": ("spent_percent", 1),
+            },
+        )
+        .sort_values(["Scope", "School year", "Fund", "Grant"], kind="stable")
+        .reset_index(drop=True)
+    )
     year = table["School year"].max()
     observations = []
     at_building = table[(table["Scope"] == building) & (table["School year"] == year)]
@@ -496,11 +589,15 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
     else:
         spent = at_building["Actual ($)"].sum() / at_building["Budget ($)"].sum() * 100
         district_spent = in_district["Actual ($)"].sum() / in_district["Budget ($)"].sum() * 100
-        observations.append(f"In {year}, ledger lines at {building} spent {spent:.1f}% of a {money(at_building['Budget ($)'].sum())} budget ({money(at_building['Unspent ($)'].sum())} unspent), against {district_spent:.1f}% across the district.")
+        observations.append(
+            f"In {year}, ledger lines at {building} spent {spent:.1f}% of a {money(at_building['Budget ($)'].sum())} budget ({money(at_building['Unspent ($)'].sum())} unspent), against {district_spent:.1f}% across the district."
+        )
         grants = at_building[at_building["Grant"] != GENERAL_FUNDS]
         if len(grants):
             lowest = grants.loc[grants["Spent of budget (%)"].idxmin()]
-            observations.append(f"The grant least spent at {building} in {year} was {lowest['Grant']} ({lowest['Fund source']}): {lowest['Spent of budget (%)']:.1f}% of {money(lowest['Budget ($)'])}, leaving {money(lowest['Unspent ($)'])}.")
+            observations.append(
+                f"The grant least spent at {building} in {year} was {lowest['Grant']} ({lowest['Fund source']}): {lowest['Spent of budget (%)']:.1f}% of {money(lowest['Budget ($)'])}, leaving {money(lowest['Unspent ($)'])}."
+            )
     unbudgeted = int(ledger["budget"].isna().sum())
     notes = ["Unspent = final amended budget minus actual; a negative figure is spending above budget."]
     if unbudgeted:
@@ -508,9 +605,22 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
     chart = at_building.merge(in_district, on=["Fund source", "Grant", "Fund"], suffixes=(" building", " district"))
     draw = None
     if len(chart):
-        chart_rows = pd.DataFrame({"category": chart["Grant"] + ", " + chart["Fund source"].str.lower(), building: chart["Spent of budget (%) building"], "District": chart["Spent of budget (%) district"]})
-        draw = partial(figures.percent_bars, chart_rows, category="category", series=[building, "District"], title=f"Share of the budget spent by grant, {year}", x_label="Actual as a percent of budget")
-    return DataObject(name=name, table=table, display=table[table["School year"] == year], draw=draw, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), f"building scope: ledger location {building_code}"], notes=notes)
+        chart_rows = pd.DataFrame(
+            {"category": chart["Grant"] + ", " + chart["Fund source"].str.lower(), building: chart["Spent of budget (%) building"], "District": chart["Spent of budget (%) district"]}
+        )
+        draw = partial(
+            figures.percent_bars, chart_rows, category="category", series=[building, "District"], title=f"Share of the budget spent by grant, {year}", x_label="Actual as a percent of budget"
+        )
+    return DataObject(
+        name=name,
+        table=table,
+        display=table[table["School year"] == year],
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "ledger"),
+        filters=[years_filter(review.config.school_years), f"building scope: ledger location {building_code}"],
+        notes=notes,
+    )
 
 
 def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject:
@@ -521,25 +631,46 @@ def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject
     ledger = ledger_lines(review)
     grants = ledger[(ledger["grant"] != GENERAL_FUNDS) & ledger["budget"].notna()]
     if grants.empty:
-        return DataObject(name=name, observations=["The ledger has no budgeted grant lines (no program codes), so unspent grant dollars cannot be shown."], sources=table_sources(review, "ledger"), missing=["grant codes in the ledger"])
+        return DataObject(
+            name=name,
+            observations=["The ledger has no budgeted grant lines (no program codes), so unspent grant dollars cannot be shown."],
+            sources=table_sources(review, "ledger"),
+            missing=["grant codes in the ledger"],
+        )
     building = review.building_name(building_code)
     keys = ["school_year", "grant", "fund_source", "grant_final_year"]
     frames = []
     for label, lines in ((building, grants[grants["location"] == building_code]), ("District (all locations)", grants)):
         frames.append(lines.groupby(keys, as_index=False, dropna=False)[["budget", "actual", "unspent", "lapsing", "carried"]].sum().assign(scope=label))
     sums = pd.concat(frames, ignore_index=True)
-    table = labelled(sums, {
-        "Scope": "scope", "School year": "school_year", "Grant": "grant", "Fund source": "fund_source",
-        "Grant final year": sums["grant_final_year"].fillna("not given"), "Budget ($)": ("budget", 2), "Actual ($)": ("actual", 2),
-        "Unspent ($)": ("unspent", 2), "Lapsing ($)": ("lapsing", 2), "Unspent, still available later ($)": ("carried", 2),
-    }).sort_values(["Scope", "School year", "Grant"], kind="stable").reset_index(drop=True)
+    table = (
+        labelled(
+            sums,
+            {
+                "Scope": "scope",
+                "School year": "school_year",
+                "Grant": "grant",
+                "Fund source": "fund_source",
+                "Grant final year": sums["grant_final_year"].fillna("not given"),
+                "Budget ($)": ("budget", 2),
+                "Actual ($)": ("actual", 2),
+                "Unspent ($)": ("unspent", 2),
+                "Lapsing ($)": ("lapsing", 2),
+                "Unspent, still available later ($)": ("carried", 2),
+            },
+        )
+        .sort_values(["Scope", "School year", "Grant"], kind="stable")
+        .reset_index(drop=True)
+    )
     at_building = table[table["Scope"] == building]
     observations = []
     if at_building.empty:
         observations.append(f"No grant lines are coded to {building}'s location ({building_code}).")
     else:
         lapsed = at_building["Lapsing ($)"].sum()
-        observations.append(f"Over {years_filter(review.config.school_years)}, {money(at_building['Unspent ($)'].sum())} of grant budgets at {building} went unspent, of which {money(lapsed)} lapsed (unspent in the grant's final year).")
+        observations.append(
+            f"Over {years_filter(review.config.school_years)}, {money(at_building['Unspent ($)'].sum())} of grant budgets at {building} went unspent, of which {money(lapsed)} lapsed (unspent in the grant's final year)."
+        )
         by_grant = at_building.groupby("Grant")["Lapsing ($)"].sum().sort_values(ascending=False)
         if by_grant.iloc[0] > 0:
             observations.append(f"The largest lapse at {building} was in {by_grant.index[0]}: {money(by_grant.iloc[0])}.")
@@ -549,9 +680,30 @@ def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject
         observations.append(f"{share:.1f}% of {building}'s grant budgets went unspent over these years, against {district_share:.1f}% across the district.")
     by_year = at_building.groupby("School year")[["Lapsing ($)", "Unspent, still available later ($)"]].sum()
     labels = ("Lapsing (final year)", "Unspent, still available later")
-    draw = partial(figures.lapsing_bars, by_year.index, by_year["Lapsing ($)"], by_year["Unspent, still available later ($)"], title=f"Unspent grant dollars at {building}", y_label="Unspent grant dollars", labels=labels) if len(by_year) else None
+    draw = (
+        partial(
+            figures.lapsing_bars,
+            by_year.index,
+            by_year["Lapsing ($)"],
+            by_year["Unspent, still available later ($)"],
+            title=f"Unspent grant dollars at {building}",
+            y_label="Unspent grant dollars",
+            labels=labels,
+        )
+        if len(by_year)
+        else None
+    )
     notes = ["Lapsing: budget minus actual on a grant whose final year is the line's school year; unspent dollars before the final year may still be spent later (carryover rules vary by grant)."]
-    return DataObject(name=name, table=table, display=at_building, draw=draw, observations=observations, sources=table_sources(review, "ledger"), filters=[years_filter(review.config.school_years), "grant lines (with a program code) that have a budget"], notes=notes)
+    return DataObject(
+        name=name,
+        table=table,
+        display=at_building,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "ledger"),
+        filters=[years_filter(review.config.school_years), "grant lines (with a program code) that have a budget"],
+        notes=notes,
+    )
 
 
 # ---------------------------------------------------------------- people
@@ -579,8 +731,11 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
     if staff is None or staff["average_salary"].notna().sum() == 0:
         return DataObject(
             name=name,
-            observations=["The review has no staff salaries, so the seniority effect (how much of a building's spending gap comes from where experienced, higher-paid teachers work) cannot be computed. Teacher FTE and average salary per building would answer it."],
-            sources=table_sources(review, "staff") or [f"review configuration ({review.config_path.name})"], missing=["staff salaries"],
+            observations=[
+                "The review has no staff salaries, so the seniority effect (how much of a building's spending gap comes from where experienced, higher-paid teachers work) cannot be computed. Teacher FTE and average salary per building would answer it."
+            ],
+            sources=table_sources(review, "staff") or [f"review configuration ({review.config_path.name})"],
+            missing=["staff salaries"],
         )
     table = seniority_table(review)
     building = review.building_name(building_code)
@@ -603,20 +758,45 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
             observations.append(f"Teachers at {building} averaged {row['average_years_experience']:.1f} years of experience in {year}, against {experience:.1f} across the district (FTE-weighted).")
         if len(mine) > 1:
             below = int((mine["seniority_effect"] < 0).sum())
-            observations.append(f"{building}'s teacher salaries were below the district average in {below} of {len(mine)} years; over those years the seniority effect summed to {money(mine['seniority_effect'].sum())}.")
+            observations.append(
+                f"{building}'s teacher salaries were below the district average in {below} of {len(mine)} years; over those years the seniority effect summed to {money(mine['seniority_effect'].sum())}."
+            )
         observations.append("Salaries only: benefits that follow salary would widen the effect.")
     latest = table[table["school_year"] == table["school_year"].max()]
-    draw = partial(figures.ranked_bars, latest["building_name"], latest["seniority_effect_per_pupil"], highlight=building, reference=0.0, reference_label="Teachers paid at the district average", title=f"Seniority effect per pupil by building, {latest['school_year'].iloc[0]}", x_label="Teacher salaries above (+) or below (-) the district average, dollars per pupil")
-    shown = labelled(table, {
-        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Teacher FTE": ("fte", 2),
-        "Average teacher salary ($)": ("average_salary", 2), "District average teacher salary ($)": ("district_average_salary", 2),
-        "Salary cost at actual salaries ($)": ("actual_cost", 2), "Salary cost at district average ($)": ("cost_at_district_average", 2),
-        "Seniority effect ($)": ("seniority_effect", 2), "Seniority effect per pupil ($)": ("seniority_effect_per_pupil", 2),
-        "Average years of experience": ("average_years_experience", 1),
-    })
+    draw = partial(
+        figures.ranked_bars,
+        latest["building_name"],
+        latest["seniority_effect_per_pupil"],
+        highlight=building,
+        reference=0.0,
+        reference_label="Teachers paid at the district average",
+        title=f"Seniority effect per pupil by building, {latest['school_year'].iloc[0]}",
+        x_label="Teacher salaries above (+) or below (-) the district average, dollars per pupil",
+    )
+    shown = labelled(
+        table,
+        {
+            "Building code": "building_code",
+            "Building": "building_name",
+            "School year": "school_year",
+            "Teacher FTE": ("fte", 2),
+            "Average teacher salary ($)": ("average_salary", 2),
+            "District average teacher salary ($)": ("district_average_salary", 2),
+            "Salary cost at actual salaries ($)": ("actual_cost", 2),
+            "Salary cost at district average ($)": ("cost_at_district_average", 2),
+            "Seniority effect ($)": ("seniority_effect", 2),
+            "Seniority effect per pupil ($)": ("seniority_effect_per_pupil", 2),
+            "Average years of experience": ("average_years_experience", 1),
+        },
+    )
     return DataObject(
-        name=name, table=shown, display=shown[shown["Building code"] == building_code].drop(columns=["Building code", "Building"]), draw=draw, observations=observations,
-        sources=table_sources(review, "staff", "enrollment"), filters=[years_filter(review.config.school_years), "teachers with a known average salary"],
+        name=name,
+        table=shown,
+        display=shown[shown["Building code"] == building_code].drop(columns=["Building code", "Building"]),
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "staff", "enrollment"),
+        filters=[years_filter(review.config.school_years), "teachers with a known average salary"],
         notes=["District average salary: total teacher salary dollars over total teacher FTE (FTE-weighted). Seniority effect = FTE x building average salary - FTE x district average salary."],
     )
 
@@ -651,23 +831,34 @@ def personnel_and_non_personnel(review: Review, building_code: str) -> DataObjec
     observations.append(f"Personnel (salaries and benefits) was {building_share:.1f}% of {building}'s spending in {year}, against {district_share:.1f}% for the district.")
     for category in ("Personnel", "Non-personnel"):
         row = latest.loc[category]
-        observations.append(f"{category} spending per pupil in {year}: {building} {money(row[f'{building} per pupil ($)'])}, district {money(row['District per pupil ($)'])} ({more_or_less(row['Deviation from district ($)'])} per pupil at {building}).")
+        observations.append(
+            f"{category} spending per pupil in {year}: {building} {money(row[f'{building} per pupil ($)'])}, district {money(row['District per pupil ($)'])} ({more_or_less(row['Deviation from district ($)'])} per pupil at {building})."
+        )
     objects = None
     if spending["object_code"].notna().any():
         by_object = spending.assign(object_group=spending["object_code"].map(object_label))
         objects = _comparison_table(per_pupil_by(review, building_code, by_object, "object_group"), review, building_code, "object_group", "Spending")
         latest_objects = objects[objects["School year"] == year]
         widest = latest_objects.loc[latest_objects["Deviation from district ($)"].abs().idxmax()]
-        observations.append(f"By object, the widest gap in {year} was in {widest['Spending'].lower()}: {money(widest[f'{building} per pupil ($)'])} per pupil at {building} against {money(widest['District per pupil ($)'])} for the district.")
+        observations.append(
+            f"By object, the widest gap in {year} was in {widest['Spending'].lower()}: {money(widest[f'{building} per pupil ($)'])} per pupil at {building} against {money(widest['District per pupil ($)'])} for the district."
+        )
         table = pd.concat([table.assign(Breakdown="category"), objects.assign(Breakdown="object")], ignore_index=True)
     else:
         table = table.assign(Breakdown="category")
     chart_rows = table[table["School year"] == year][["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
     draw = partial(figures.grouped_bars, chart_rows, category="Spending", series=groups, title=f"Personnel and non-personnel spending per pupil, {year}", x_label="Dollars per pupil")
     return DataObject(
-        name=name, table=table, display=table[table["School year"] == year].drop(columns=["Breakdown"]), draw=draw, observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years), "all fund sources"],
-        notes=["Personnel: salaries and benefits. By object: Bulletin 1022 object series (1000s salaries, 2000s benefits, 3000s purchased services, 4000s supplies, 5000s capital outlay), or the source's own object classes as written."],
+        name=name,
+        table=table,
+        display=table[table["School year"] == year].drop(columns=["Breakdown"]),
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"),
+        filters=[years_filter(review.config.school_years), "all fund sources"],
+        notes=[
+            "Personnel: salaries and benefits. By object: Bulletin 1022 object series (1000s salaries, 2000s benefits, 3000s purchased services, 4000s supplies, 5000s capital outlay), or the source's own object classes as written."
+        ],
         missing=[] if objects is not None else ["spending by object code"],
     )
 

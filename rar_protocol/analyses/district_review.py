@@ -79,20 +79,40 @@ def per_pupil_by_building(review: Review) -> DataObject:
         )
     district_latest = latest["district_total_per_pupil"].iloc[0] if len(latest) else np.nan
     observations.append(f"The district spent {money(district_latest)} per pupil in total in {latest['school_year'].iloc[0]} (all dollars over all pupils).")
-    shown = labelled(table, {
-        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Designation": "designation", "Pupils": "pupils",
-        "Total per pupil ($)": ("total_per_pupil", 2), "Federal per pupil ($)": ("federal_per_pupil", 2),
-        "State + local per pupil ($)": ("state_local_per_pupil", 2), "District state + local per pupil ($)": ("district_state_local_per_pupil", 2),
-        "State + local deviation ($)": ("state_local_deviation", 2), "State + local deviation (%)": ("state_local_deviation_percent", 1),
-        "Total deviation ($)": ("total_deviation", 2), "Total deviation (%)": ("total_deviation_percent", 1), "Total dollars ($)": ("total_dollars", 2),
-        "Federal dollars ($)": ("federal_dollars", 2), "State + local dollars ($)": ("state_local_dollars", 2), "Flag": "flag",
-    })
+    shown = labelled(
+        table,
+        {
+            "Building code": "building_code",
+            "Building": "building_name",
+            "School year": "school_year",
+            "Designation": "designation",
+            "Pupils": "pupils",
+            "Total per pupil ($)": ("total_per_pupil", 2),
+            "Federal per pupil ($)": ("federal_per_pupil", 2),
+            "State + local per pupil ($)": ("state_local_per_pupil", 2),
+            "District state + local per pupil ($)": ("district_state_local_per_pupil", 2),
+            "State + local deviation ($)": ("state_local_deviation", 2),
+            "State + local deviation (%)": ("state_local_deviation_percent", 1),
+            "Total deviation ($)": ("total_deviation", 2),
+            "Total deviation (%)": ("total_deviation_percent", 1),
+            "Total dollars ($)": ("total_dollars", 2),
+            "Federal dollars ($)": ("federal_dollars", 2),
+            "State + local dollars ($)": ("state_local_dollars", 2),
+            "Flag": "flag",
+        },
+    )
     latest_view = shown[shown["School year"] == latest["school_year"].iloc[0]]
-    display = latest_view[["Building", "Designation", "Pupils", "Total per pupil ($)", "Federal per pupil ($)", "State + local per pupil ($)", "State + local deviation ($)", "State + local deviation (%)", "Flag"]]
+    display = latest_view[
+        ["Building", "Designation", "Pupils", "Total per pupil ($)", "Federal per pupil ($)", "State + local per pupil ($)", "State + local deviation ($)", "State + local deviation (%)", "Flag"]
+    ]
     return DataObject(
-        name="Per-Pupil Spending by Building and Year", table=shown, display=display, observations=observations,
+        name="Per-Pupil Spending by Building and Year",
+        table=shown,
+        display=display,
+        observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "designations"),
-        filters=[years_filter(review.config.school_years), "all buildings; district figures are summed dollars over summed pupils"], notes=[MICHIGAN_CAVEAT],
+        filters=[years_filter(review.config.school_years), "all buildings; district figures are summed dollars over summed pupils"],
+        notes=[MICHIGAN_CAVEAT],
     )
 
 
@@ -106,26 +126,31 @@ def change_over_time(review: Review) -> DataObject:
     if len(years) < 2:
         return DataObject(
             name=name,
-            observations=[f"Only one school year ({years[0]}) is available, so change over time cannot be shown. Adding earlier years' spending and enrollment would show the trend the review asks about."],
-            sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)],
+            observations=[
+                f"Only one school year ({years[0]}) is available, so change over time cannot be shown. Adding earlier years' spending and enrollment would show the trend the review asks about."
+            ],
+            sources=table_sources(review, "expenditures", "enrollment"),
+            filters=[years_filter(review.config.school_years)],
         )
     rows = []
     for code, group in table.sort_values("school_year").groupby("building_code", sort=True):
         values = group.set_index("school_year")["total_per_pupil"]
         steps = values.diff().dropna()
         largest = steps.abs().idxmax() if len(steps) else None
-        rows.append({
-            "Building code": code,
-            "Building": group["building_name"].iloc[0],
-            "First year": values.index[0],
-            "Last year": values.index[-1],
-            "Total per pupil, first year ($)": round(values.iloc[0], 2),
-            "Total per pupil, last year ($)": round(values.iloc[-1], 2),
-            "Change ($)": round(values.iloc[-1] - values.iloc[0], 2),
-            "Change (%)": round((values.iloc[-1] / values.iloc[0] - 1) * 100, 1),
-            "Largest yearly change ($)": round(steps[largest], 2) if largest else np.nan,
-            "Largest yearly change, year": largest or "",
-        })
+        rows.append(
+            {
+                "Building code": code,
+                "Building": group["building_name"].iloc[0],
+                "First year": values.index[0],
+                "Last year": values.index[-1],
+                "Total per pupil, first year ($)": round(values.iloc[0], 2),
+                "Total per pupil, last year ($)": round(values.iloc[-1], 2),
+                "Change ($)": round(values.iloc[-1] - values.iloc[0], 2),
+                "Change (%)": round((values.iloc[-1] / values.iloc[0] - 1) * 100, 1),
+                "Largest yearly change ($)": round(steps[largest], 2) if largest else np.nan,
+                "Largest yearly change, year": largest or "",
+            }
+        )
     shown = pd.DataFrame(rows)
     district = finance.district_per_pupil(review).set_index("school_year")["total_per_pupil"]
     observations = [
@@ -133,7 +158,9 @@ def change_over_time(review: Review) -> DataObject:
     ]
     biggest_rise = shown.loc[shown["Change (%)"].idxmax()]
     smallest = shown.loc[shown["Change (%)"].idxmin()]
-    observations.append(f"The largest rise was at {biggest_rise['Building']} ({biggest_rise['Change (%)']:+.1f}%, {money(biggest_rise['Change ($)'])}); the smallest change at {smallest['Building']} ({smallest['Change (%)']:+.1f}%).")
+    observations.append(
+        f"The largest rise was at {biggest_rise['Building']} ({biggest_rise['Change (%)']:+.1f}%, {money(biggest_rise['Change ($)'])}); the smallest change at {smallest['Building']} ({smallest['Change (%)']:+.1f}%)."
+    )
     step = shown.loc[shown["Largest yearly change ($)"].abs().idxmax()]
     observations.append(f"The largest single-year change was {money(step['Largest yearly change ($)'])} per pupil at {step['Building']} in {step['Largest yearly change, year']}.")
     identified_codes = set(review.identified_buildings())
@@ -141,7 +168,15 @@ def change_over_time(review: Review) -> DataObject:
     lines = pd.concat([lines, pd.DataFrame({"label": "District (weighted)", "school_year": district.index, "value": district.values})])
     highlight = sorted(table.loc[table["building_code"].isin(identified_codes), "building_name"].unique())
     draw = partial(figures.trend, lines, title="Total per-pupil spending by building, identified buildings highlighted", y_label="Total per pupil (dollars)", highlight=highlight)
-    return DataObject(name=name, table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)], notes=["Per-pupil figures are not adjusted for inflation."])
+    return DataObject(
+        name=name,
+        table=shown,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"),
+        filters=[years_filter(review.config.school_years)],
+        notes=["Per-pupil figures are not adjusted for inflation."],
+    )
 
 
 def layered_ranking(review: Review) -> DataObject:
@@ -171,22 +206,31 @@ def layered_ranking(review: Review) -> DataObject:
         verb = "less" if high_sl < low_sl else "more"
         observations.append(
             f"Buildings above the median in federal dollars per pupil received {money(abs(high_sl - low_sl))} {verb} state and local money per pupil "
-            f"({money(high_sl)}) than the others ({money(low_sl)}), pupil-weighted. "
-            + ("Federal money should add to equitable state and local spending, not replace it." if verb == "less" else "")
+            f"({money(high_sl)}) than the others ({money(low_sl)}), pupil-weighted. " + ("Federal money should add to equitable state and local spending, not replace it." if verb == "less" else "")
         )
-    shown = pd.DataFrame({
-        "Rank (state + local)": np.arange(1, len(latest) + 1),
-        "Building code": latest["building_code"],
-        "Building": latest["building_name"],
-        "Designation": latest["designation"],
-        "State + local per pupil ($)": latest["state_local_per_pupil"].round(2),
-        "Federal per pupil ($)": latest["federal_per_pupil"].round(2),
-        "Total per pupil ($)": latest["total_per_pupil"].round(2),
-        "Flag": latest["flag"],
-    })
+    shown = pd.DataFrame(
+        {
+            "Rank (state + local)": np.arange(1, len(latest) + 1),
+            "Building code": latest["building_code"],
+            "Building": latest["building_name"],
+            "Designation": latest["designation"],
+            "State + local per pupil ($)": latest["state_local_per_pupil"].round(2),
+            "Federal per pupil ($)": latest["federal_per_pupil"].round(2),
+            "Total per pupil ($)": latest["total_per_pupil"].round(2),
+            "Flag": latest["flag"],
+        }
+    )
     chart_rows = latest.assign(label=latest["building_name"], identified=latest["designation"] != "none")
     draw = partial(figures.layered_ranking, chart_rows, title=f"State + local per pupil by building, federal on top ({year})", district_state_local=district_state_local)
-    return DataObject(name="State and Local Per-Pupil Spending Ranked", table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}"], notes=[MICHIGAN_CAVEAT])
+    return DataObject(
+        name="State and Local Per-Pupil Spending Ranked",
+        table=shown,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "designations"),
+        filters=[f"school year {year}"],
+        notes=[MICHIGAN_CAVEAT],
+    )
 
 
 def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
@@ -197,7 +241,11 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         return without_spending(review, name, f"spending beside {label} proficiency")
     proficiency = outcomes.proficiency(review, student_group="all", subjects=(subject,))
     if proficiency is None or proficiency["percent_proficient"].notna().sum() == 0:
-        return DataObject(name=name, observations=[f"No {label} results for all students are in the review's outcomes, so spending cannot be set beside {label} proficiency."], sources=table_sources(review, "outcomes"))
+        return DataObject(
+            name=name,
+            observations=[f"No {label} results for all students are in the review's outcomes, so spending cannot be set beside {label} proficiency."],
+            sources=table_sources(review, "outcomes"),
+        )
     spending = spending_table(review)
     years_with_both = sorted(set(proficiency.dropna(subset=["percent_proficient"])["school_year"]) & set(spending["school_year"]))
     if not years_with_both:
@@ -210,18 +258,20 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
     rate_row = district_rate[(district_rate["school_year"] == year) & (district_rate["subject"] == subject)]
     y_line = float(rate_row["percent_proficient"].iloc[0]) if len(rate_row) and pd.notna(rate_row["percent_proficient"].iloc[0]) else float(plotted["percent_proficient"].mean())
     x_line = float(merged["district_total_per_pupil"].iloc[0])
-    merged["quadrant"] = [
-        QUADRANTS[(s >= x_line, p >= y_line)] if pd.notna(p) else "no result shown" for s, p in zip(merged["total_per_pupil"], merged["percent_proficient"])
-    ]
+    merged["quadrant"] = [QUADRANTS[(s >= x_line, p >= y_line)] if pd.notna(p) else "no result shown" for s, p in zip(merged["total_per_pupil"], merged["percent_proficient"])]
     observations = []
     for _, row in merged[merged["designation"] != "none"].iterrows():
         if pd.isna(row["percent_proficient"]):
             observations.append(f"{row['building_name']} ({row['designation']}) has no {label} result shown for {year} (suppressed or missing).")
         else:
-            observations.append(f"{row['building_name']} ({row['designation']}) sits in the {row['quadrant']} quadrant: {money(row['total_per_pupil'])} per pupil and {row['percent_proficient']:.1f}% proficient in {label} in {year}.")
+            observations.append(
+                f"{row['building_name']} ({row['designation']}) sits in the {row['quadrant']} quadrant: {money(row['total_per_pupil'])} per pupil and {row['percent_proficient']:.1f}% proficient in {label} in {year}."
+            )
     counts = merged["quadrant"].value_counts()
     observations.append("Buildings per quadrant: " + "; ".join(f"{quadrant}: {counts.get(quadrant, 0)}" for quadrant in QUADRANTS.values()) + ".")
-    observations.append(f"District averages used for the quadrant lines: {money(x_line)} per pupil (weighted by pupils) and {y_line:.1f}% proficient ({'all proficient over all tested' if len(rate_row) and rate_row['weighted_by'].iloc[0] == 'students tested' else 'rates weighted by pupils'}).")
+    observations.append(
+        f"District averages used for the quadrant lines: {money(x_line)} per pupil (weighted by pupils) and {y_line:.1f}% proficient ({'all proficient over all tested' if len(rate_row) and rate_row['weighted_by'].iloc[0] == 'students tested' else 'rates weighted by pupils'})."
+    )
     draw = partial(
         figures.spending_vs_performance,
         plotted.assign(label=plotted["building_name"], spending=plotted["total_per_pupil"], proficiency=plotted["percent_proficient"], identified=plotted["designation"] != "none"),
@@ -231,12 +281,28 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         x_line=x_line,
         y_line=y_line,
     )
-    shown = labelled(merged, {
-        "Building code": "building_code", "Building": "building_name", "Designation": "designation", "Pupils": "pupils",
-        "Total per pupil ($)": ("total_per_pupil", 2), f"{label} proficient (%)": ("percent_proficient", 1), "Economically disadvantaged (%)": ("need", 1),
-        "Quadrant": "quadrant",
-    })
-    return DataObject(name=name, table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "outcomes", "designations"), filters=[f"school year {year}", "all students"], notes=["Groups of fewer students than the privacy threshold are not shown."])
+    shown = labelled(
+        merged,
+        {
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Designation": "designation",
+            "Pupils": "pupils",
+            "Total per pupil ($)": ("total_per_pupil", 2),
+            f"{label} proficient (%)": ("percent_proficient", 1),
+            "Economically disadvantaged (%)": ("need", 1),
+            "Quadrant": "quadrant",
+        },
+    )
+    return DataObject(
+        name=name,
+        table=shown,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "outcomes", "designations"),
+        filters=[f"school year {year}", "all students"],
+        notes=["Groups of fewer students than the privacy threshold are not shown."],
+    )
 
 
 def _need_percent(review: Review, year: str, codes: pd.Series, group: str) -> pd.Series:
@@ -265,7 +331,9 @@ def spending_vs_need(review: Review) -> DataObject:
         for measure, wording in (("state_local_per_pupil", "state and local"), ("federal_per_pupil", "federal")):
             r = np.corrcoef(regular["economically_disadvantaged"], regular[measure])[0, 1]
             tendency = "more" if r > 0 else "less"
-            observations.append(f"Across buildings in {year}, {wording} spending per pupil and the share of economically disadvantaged pupils correlate at r = {r:.2f}: higher-need buildings tend to get {tendency} {wording} money per pupil.")
+            observations.append(
+                f"Across buildings in {year}, {wording} spending per pupil and the share of economically disadvantaged pupils correlate at r = {r:.2f}: higher-need buildings tend to get {tendency} {wording} money per pupil."
+            )
         draw = partial(
             figures.scatter_with_fit,
             regular.assign(label=regular["building_name"], x=regular["economically_disadvantaged"], y=regular["state_local_per_pupil"], identified=regular["designation"] != "none"),
@@ -279,14 +347,33 @@ def spending_vs_need(review: Review) -> DataObject:
     if share.notna().any():
         low = latest.loc[share.idxmin()]
         high = latest.loc[share.idxmax()]
-        observations.append(f"Personnel (salaries and benefits) made up between {low['personnel_share']:.0f}% ({low['building_name']}) and {high['personnel_share']:.0f}% ({high['building_name']}) of building spending in {year}.")
-    shown = labelled(latest, {
-        "Building code": "building_code", "Building": "building_name", "Designation": "designation",
-        "Economically disadvantaged (%)": ("economically_disadvantaged", 1), "Students with disabilities (%)": ("students_with_disabilities", 1),
-        "English learners (%)": ("english_learners", 1), "State + local per pupil ($)": ("state_local_per_pupil", 2),
-        "Federal per pupil ($)": ("federal_per_pupil", 2), "Personnel share (%)": ("personnel_share", 1), "Flag": "flag",
-    })
-    return DataObject(name="Per-Pupil Spending and Student Need", table=shown, draw=draw, observations=observations, sources=table_sources(review, "expenditures", "enrollment", "designations"), filters=[f"school year {year}", "correlations exclude flagged buildings"], notes=[MICHIGAN_CAVEAT])
+        observations.append(
+            f"Personnel (salaries and benefits) made up between {low['personnel_share']:.0f}% ({low['building_name']}) and {high['personnel_share']:.0f}% ({high['building_name']}) of building spending in {year}."
+        )
+    shown = labelled(
+        latest,
+        {
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Designation": "designation",
+            "Economically disadvantaged (%)": ("economically_disadvantaged", 1),
+            "Students with disabilities (%)": ("students_with_disabilities", 1),
+            "English learners (%)": ("english_learners", 1),
+            "State + local per pupil ($)": ("state_local_per_pupil", 2),
+            "Federal per pupil ($)": ("federal_per_pupil", 2),
+            "Personnel share (%)": ("personnel_share", 1),
+            "Flag": "flag",
+        },
+    )
+    return DataObject(
+        name="Per-Pupil Spending and Student Need",
+        table=shown,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "designations"),
+        filters=[f"school year {year}", "correlations exclude flagged buildings"],
+        notes=[MICHIGAN_CAVEAT],
+    )
 
 
 def student_need(review: Review) -> DataObject:
@@ -313,24 +400,35 @@ def student_need(review: Review) -> DataObject:
         observations.append(f"Across the district's buildings, {district_share:.1f}% of pupils were economically disadvantaged in {year} (all such pupils over all pupils).")
         for _, row in shown[(shown["designation"] != "none") & shown["economically_disadvantaged_percent"].notna()].iterrows():
             difference = row["economically_disadvantaged_percent"] - district_share
-            observations.append(f"{row['building_name']} ({row['designation']}) had {row['economically_disadvantaged_percent']:.1f}% economically disadvantaged pupils, {abs(difference):.1f} points {'above' if difference >= 0 else 'below'} the district.")
+            observations.append(
+                f"{row['building_name']} ({row['designation']}) had {row['economically_disadvantaged_percent']:.1f}% economically disadvantaged pupils, {abs(difference):.1f} points {'above' if difference >= 0 else 'below'} the district."
+            )
         ranked = shown.dropna(subset=["economically_disadvantaged_percent"])
         if len(ranked) >= 2:
             low = ranked.loc[ranked["economically_disadvantaged_percent"].idxmin()]
             high = ranked.loc[ranked["economically_disadvantaged_percent"].idxmax()]
-            observations.append(f"The share ranged from {low['economically_disadvantaged_percent']:.1f}% ({low['building_name']}) to {high['economically_disadvantaged_percent']:.1f}% ({high['building_name']}).")
+            observations.append(
+                f"The share ranged from {low['economically_disadvantaged_percent']:.1f}% ({low['building_name']}) to {high['economically_disadvantaged_percent']:.1f}% ({high['building_name']})."
+            )
     if absent:
         observations.append(f"The enrollment table has no counts of {' or '.join(absent)}, so their shares are not shown.")
-    table = pd.DataFrame({
-        "Building code": shown["building_code"],
-        "Building": shown["building_name"],
-        "Designation": shown["designation"],
-        "Pupils": shown["pupils"],
-        **{f"{label} (%)": shown[f"{group}_percent"].round(1) for group, label in groups.items()},
-    })
+    table = pd.DataFrame(
+        {
+            "Building code": shown["building_code"],
+            "Building": shown["building_name"],
+            "Designation": shown["designation"],
+            "Pupils": shown["pupils"],
+            **{f"{label} (%)": shown[f"{group}_percent"].round(1) for group, label in groups.items()},
+        }
+    )
     return DataObject(
-        name="Student Need by Building", table=table, observations=observations, sources=table_sources(review, "enrollment", "designations"),
-        filters=[f"school year {year}"], notes=[f"Shares are not shown for buildings with fewer than {minimum} pupils."], missing=[SPENDING_MEASURE],
+        name="Student Need by Building",
+        table=table,
+        observations=observations,
+        sources=table_sources(review, "enrollment", "designations"),
+        filters=[f"school year {year}"],
+        notes=[f"Shares are not shown for buildings with fewer than {minimum} pupils."],
+        missing=[SPENDING_MEASURE],
     )
 
 
@@ -350,11 +448,21 @@ def flagged_figures(review: Review) -> DataObject:
     else:
         observations = [f"{len(flagged)} building-year(s) flagged; they stay in every table and chart, marked, and are left out of correlations.", rule]
         observations += [f"{row['building_name']} ({row['school_year']}): {money(row['total_per_pupil'])} per pupil with {row['pupils']:,.0f} pupils; {row['flag']}." for _, row in flagged.iterrows()]
-    shown = labelled(flagged, {
-        "Building code": "building_code", "Building": "building_name", "School year": "school_year", "Pupils": "pupils",
-        "Total dollars ($)": ("total_dollars", 2), "Total per pupil ($)": ("total_per_pupil", 2), "Reason": "flag",
-    })
-    return DataObject(name="Flagged Per-Pupil Figures", table=shown, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)])
+    shown = labelled(
+        flagged,
+        {
+            "Building code": "building_code",
+            "Building": "building_name",
+            "School year": "school_year",
+            "Pupils": "pupils",
+            "Total dollars ($)": ("total_dollars", 2),
+            "Total per pupil ($)": ("total_per_pupil", 2),
+            "Reason": "flag",
+        },
+    )
+    return DataObject(
+        name="Flagged Per-Pupil Figures", table=shown, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)]
+    )
 
 
 def data_objects(review: Review) -> list[DataObject]:
@@ -379,7 +487,9 @@ def option_evidence(review: Review) -> dict[int, list[str]]:
         if len(merged):
             merged["gap"] = merged["percent_proficient_group"] - merged["percent_proficient_all"]
             widest = merged.loc[merged["gap"].idxmin()]
-            evidence[1].append(f"The widest gap in an identified building: {group.replace('_', ' ')} at {review.building_name(widest['building_code'])} were {abs(widest['gap']):.1f} points {'below' if widest['gap'] < 0 else 'above'} all students in {widest['subject'].upper() if widest['subject'] == 'ela' else widest['subject']} ({year}).")
+            evidence[1].append(
+                f"The widest gap in an identified building: {group.replace('_', ' ')} at {review.building_name(widest['building_code'])} were {abs(widest['gap']):.1f} points {'below' if widest['gap'] < 0 else 'above'} all students in {widest['subject'].upper() if widest['subject'] == 'ela' else widest['subject']} ({year})."
+            )
     strategies = review.table("strategies")
     if strategies is not None:
         in_identified = strategies[strategies["building_code"].isin(identified) & (strategies["school_year"] == year)]

@@ -79,11 +79,13 @@ def reports_table(review: Review) -> pd.DataFrame:
     rows = []
     for kind in REPORTS:
         used = kind.measures_used(review) if kind.option is not None else []
-        rows.append({
-            "Report": kind.title,
-            "Notebook": kind.notebook,
-            "Review option": kind.option or "",
-            "Data available": ", ".join(m for m in used if present[m]),
-            "Data we do not have": ", ".join(m for m in used if not present[m]),
-        })
+        rows.append(
+            {
+                "Report": kind.title,
+                "Notebook": kind.notebook,
+                "Review option": kind.option or "",
+                "Data available": ", ".join(m for m in used if present[m]),
+                "Data we do not have": ", ".join(m for m in used if not present[m]),
+            }
+        )
     return pd.DataFrame(rows)

@@ -114,7 +114,9 @@ def select_peers(review: Review) -> PeerSelection | None:
     chosen = others.head(MAXIMUM_PEERS)
     rule = (
         f"The {len(chosen)} comparison districts were suggested by similarity: the districts closest to this one in "
-        + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+        + ", ".join(parts[:-1])
+        + (" and " if len(parts) > 1 else "")
+        + parts[-1]
         + ", adding the differences into one distance. Name other districts with peers: in the review YAML."
     )
     return PeerSelection(code, year, chosen["district_code"].tolist(), "similarity", rule, others)
@@ -153,7 +155,8 @@ def _no_peer_data(review: Review) -> DataObject:
     return DataObject(
         name="Peer Districts",
         observations=["The review's district has no row in the district_finances table for the review's years, so it cannot be compared with peers."],
-        sources=_sources(review), missing=["peer-district comparison (Bulletin 1014)"],
+        sources=_sources(review),
+        missing=["peer-district comparison (Bulletin 1014)"],
     )
 
 
@@ -172,15 +175,17 @@ def peer_districts(review: Review) -> DataObject:
     minimum = review.config.thresholds.minimum_group_size
     shown = privacy.suppress(shown, count_column="need_students", value_columns=["need_percent"], minimum=minimum)
     own = shown[shown["district_code"] == selection.district_code].iloc[0]
-    table = pd.DataFrame({
-        "District code": shown["district_code"],
-        "District": shown["district_name"],
-        "Role": [_role(code, selection) for code in shown["district_code"]],
-        "Pupils (FTE)": shown["pupils"].round(1),
-        "Economically disadvantaged (%)": shown["need_percent"].round(1),
-        "Locale": shown["locale"],
-        "Similarity distance": [round(float(candidates.at[code, "distance"]), 2) if code in candidates.index else np.nan for code in shown["district_code"]],
-    })
+    table = pd.DataFrame(
+        {
+            "District code": shown["district_code"],
+            "District": shown["district_name"],
+            "Role": [_role(code, selection) for code in shown["district_code"]],
+            "Pupils (FTE)": shown["pupils"].round(1),
+            "Economically disadvantaged (%)": shown["need_percent"].round(1),
+            "Locale": shown["locale"],
+            "Similarity distance": [round(float(candidates.at[code, "distance"]), 2) if code in candidates.index else np.nan for code in shown["district_code"]],
+        }
+    )
     if table["Locale"].isna().all():
         table = table.drop(columns=["Locale"])
     if selection.chosen_by == "review":
@@ -196,7 +201,10 @@ def peer_districts(review: Review) -> DataObject:
             sentence += f" and {peers['need_percent'].min():.1f}% to {peers['need_percent'].max():.1f}% economically disadvantaged pupils"
         observations.append(sentence + ".")
     return DataObject(
-        name="Peer Districts", table=table, observations=observations, sources=_sources(review),
+        name="Peer Districts",
+        table=table,
+        observations=observations,
+        sources=_sources(review),
         filters=[f"school year {selection.school_year}", f"district {selection.district_code} and {len(peers)} comparison districts"],
         notes=["Share of need: economically disadvantaged pupils over the pupils of the same count; not shown for fewer pupils than the privacy threshold."],
     )
@@ -235,9 +243,17 @@ def revenue_and_spending(review: Review) -> DataObject:
         observations.append(_comparison_sentence(schema.MEASURE_LABELS[measure], own[measure], group[measure], own[f"{measure}_rank"], int(own[f"{measure}_ranked"])))
     draw = partial(_functions_figure, shown, group, selection, title=f"Spending per pupil by function beside the peers, {selection.school_year}")
     return DataObject(
-        name="Per-Pupil Revenue and Spending Beside Peer Districts", table=table, display=display, draw=draw, observations=observations, sources=_sources(review),
+        name="Per-Pupil Revenue and Spending Beside Peer Districts",
+        table=table,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=_sources(review),
         filters=[f"school year {selection.school_year}", f"district {selection.district_code} and {len(selection.peers)} comparison districts; the last two rows are groups"],
-        notes=[BULLETIN_NOTE, "Bulletin 1014 groups spending by function: basic instruction (110), added needs (120), instructional support (pupil and instructional staff, 210-220), administration, operations and maintenance (260) and transportation (270). The chart stacks these six; total expenditure also holds the functions outside them."],
+        notes=[
+            BULLETIN_NOTE,
+            "Bulletin 1014 groups spending by function: basic instruction (110), added needs (120), instructional support (pupil and instructional staff, 210-220), administration, operations and maintenance (260) and transportation (270). The chart stacks these six; total expenditure also holds the functions outside them.",
+        ],
     )
 
 
@@ -248,19 +264,23 @@ def teachers(review: Review) -> DataObject:
         return _no_peer_data(review)
     shown, own, group, state = _comparison_rows(review, selection)
     rows = pd.concat([shown, pd.DataFrame([group, state])], ignore_index=True)
-    table = pd.DataFrame({
-        "District code": rows["district_code"],
-        "District": rows["district_name"],
-        "Pupils (FTE)": rows["pupils"].round(1),
-        "Teachers (FTE)": rows["teachers"].round(1),
-        "Average teacher salary ($)": rows["average_teacher_salary"].round(0),
-        "Pupils per teacher": rows["pupils_per_teacher"].round(1),
-        "Statewide rank: average teacher salary": rows.get("average_teacher_salary_rank"),
-        "Statewide rank: pupils per teacher": rows.get("pupils_per_teacher_rank"),
-    })
+    table = pd.DataFrame(
+        {
+            "District code": rows["district_code"],
+            "District": rows["district_name"],
+            "Pupils (FTE)": rows["pupils"].round(1),
+            "Teachers (FTE)": rows["teachers"].round(1),
+            "Average teacher salary ($)": rows["average_teacher_salary"].round(0),
+            "Pupils per teacher": rows["pupils_per_teacher"].round(1),
+            "Statewide rank: average teacher salary": rows.get("average_teacher_salary_rank"),
+            "Statewide rank: pupils per teacher": rows.get("pupils_per_teacher_rank"),
+        }
+    )
     name = review.district_name
     observations = [
-        _comparison_sentence(f"{name}'s average teacher salary", own["average_teacher_salary"], group["average_teacher_salary"], own["average_teacher_salary_rank"], int(own["average_teacher_salary_ranked"]), unit=""),
+        _comparison_sentence(
+            f"{name}'s average teacher salary", own["average_teacher_salary"], group["average_teacher_salary"], own["average_teacher_salary_rank"], int(own["average_teacher_salary_ranked"]), unit=""
+        ),
     ]
     if pd.notna(own["pupils_per_teacher"]):
         rank = own["pupils_per_teacher_rank"]
@@ -271,7 +291,10 @@ def teachers(review: Review) -> DataObject:
         )
     observations.append("Salary differences reflect teachers' experience on the salary schedule as well as the schedule itself.")
     return DataObject(
-        name="Teacher Salary and Pupils per Teacher Beside Peer Districts", table=table, observations=observations, sources=_sources(review),
+        name="Teacher Salary and Pupils per Teacher Beside Peer Districts",
+        table=table,
+        observations=observations,
+        sources=_sources(review),
         filters=[f"school year {selection.school_year}", f"district {selection.district_code} and {len(selection.peers)} comparison districts; the last two rows are groups"],
         notes=["Average salary is teachers' salaries over teachers (FTE); a group's is its salaries over its teachers. Ranks are statewide: 1 = highest salary, and 1 = fewest pupils per teacher."],
     )

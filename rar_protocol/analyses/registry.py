@@ -87,32 +87,83 @@ class Registry:
 
 
 REPORTS = Registry()
-REPORTS.register(ReportKind(
-    key="district_review", title="District Financial Review", notebook="10_district_financial_review.ipynb", module="district_review", scope="district",
-))
-REPORTS.register(ReportKind(
-    key="student_group", title="Resource Allocation Inquiry: Student Group", notebook="21_option_student_group.ipynb", module="student_group",
-    option=1, option_name="student group",
-    measures=("achievement by student group", "counts of economically disadvantaged pupils", "counts of students with disabilities", "counts of English learners", "spending by Bulletin 1022 function", "staff FTE by role", "novice teachers", "teachers rated effective"),
-))
-REPORTS.register(ReportKind(
-    key="strategy", title="Resource Allocation Inquiry: MICIP Strategy", notebook="22_option_micip_strategy.ipynb", module="strategy",
-    option=2, option_name="MICIP strategy",
-    measures=("MICIP strategies with cost and participants", "strategy outcomes for participants and non-participants", "achievement for all students"),
-))
-REPORTS.register(ReportKind(
-    key="distribution", title="Resource Allocation Inquiry: Financial Distribution and Utilization", notebook="23_option_financial_distribution.ipynb", module="distribution",
-    option=3, option_name="financial distribution and utilization",
-    measures=("per-pupil spending by fund source", "spending by Bulletin 1022 function", "general ledger (budget and actual)", "staff salaries", "counts of economically disadvantaged pupils"),
-))
-REPORTS.register(ReportKind(
-    key="diagnostic", title="Resource Allocation Inquiry: Equitable Resource Diagnostic", notebook="24_option_resource_diagnostic.ipynb", module="diagnostic",
-    option=4, option_name="Equitable Resource Diagnostic",
-    measures=("per-pupil spending by fund source", "novice teachers", "teachers rated effective", "staff FTE by role", "Equitable Resource Diagnostic indicators", "counts of economically disadvantaged pupils"),
-))
-REPORTS.register(ReportKind(
-    key="determination", title="Resource Equity Determination", notebook="30_equity_determination.ipynb", module="determination",
-))
+REPORTS.register(
+    ReportKind(
+        key="district_review",
+        title="District Financial Review",
+        notebook="10_district_financial_review.ipynb",
+        module="district_review",
+        scope="district",
+    )
+)
+REPORTS.register(
+    ReportKind(
+        key="student_group",
+        title="Resource Allocation Inquiry: Student Group",
+        notebook="21_option_student_group.ipynb",
+        module="student_group",
+        option=1,
+        option_name="student group",
+        measures=(
+            "achievement by student group",
+            "counts of economically disadvantaged pupils",
+            "counts of students with disabilities",
+            "counts of English learners",
+            "spending by Bulletin 1022 function",
+            "staff FTE by role",
+            "novice teachers",
+            "teachers rated effective",
+        ),
+    )
+)
+REPORTS.register(
+    ReportKind(
+        key="strategy",
+        title="Resource Allocation Inquiry: MICIP Strategy",
+        notebook="22_option_micip_strategy.ipynb",
+        module="strategy",
+        option=2,
+        option_name="MICIP strategy",
+        measures=("MICIP strategies with cost and participants", "strategy outcomes for participants and non-participants", "achievement for all students"),
+    )
+)
+REPORTS.register(
+    ReportKind(
+        key="distribution",
+        title="Resource Allocation Inquiry: Financial Distribution and Utilization",
+        notebook="23_option_financial_distribution.ipynb",
+        module="distribution",
+        option=3,
+        option_name="financial distribution and utilization",
+        measures=("per-pupil spending by fund source", "spending by Bulletin 1022 function", "general ledger (budget and actual)", "staff salaries", "counts of economically disadvantaged pupils"),
+    )
+)
+REPORTS.register(
+    ReportKind(
+        key="diagnostic",
+        title="Resource Allocation Inquiry: Equitable Resource Diagnostic",
+        notebook="24_option_resource_diagnostic.ipynb",
+        module="diagnostic",
+        option=4,
+        option_name="Equitable Resource Diagnostic",
+        measures=(
+            "per-pupil spending by fund source",
+            "novice teachers",
+            "teachers rated effective",
+            "staff FTE by role",
+            "Equitable Resource Diagnostic indicators",
+            "counts of economically disadvantaged pupils",
+        ),
+    )
+)
+REPORTS.register(
+    ReportKind(
+        key="determination",
+        title="Resource Equity Determination",
+        notebook="30_equity_determination.ipynb",
+        module="determination",
+    )
+)
 
 
 def evidence_objects(review: Review, building_code: str) -> dict[str, DataObject]:

@@ -55,11 +55,15 @@ def sites(review: Review) -> pd.DataFrame:
     rows = review.tables["strategies"]
     by_source = rows.pivot_table(index=SITE_KEY, columns="fund_source", values="cost", aggfunc="sum", fill_value=0.0)
     one_time = rows["funding_type"] == "one_time"
-    tiers = rows.assign(
-        one_time=rows["cost"].where(one_time, 0.0),
-        federal_recurring=rows["cost"].where(~one_time & (rows["fund_source"] == "federal"), 0.0),
-        state_local_recurring=rows["cost"].where(~one_time & (rows["fund_source"] != "federal"), 0.0),
-    ).groupby(SITE_KEY)[["cost", *TIERS]].sum()
+    tiers = (
+        rows.assign(
+            one_time=rows["cost"].where(one_time, 0.0),
+            federal_recurring=rows["cost"].where(~one_time & (rows["fund_source"] == "federal"), 0.0),
+            state_local_recurring=rows["cost"].where(~one_time & (rows["fund_source"] != "federal"), 0.0),
+        )
+        .groupby(SITE_KEY)[["cost", *TIERS]]
+        .sum()
+    )
     # Participants and outcomes repeat on every funding row of a site: take them once.
     described = rows.groupby(SITE_KEY)[["participants", "outcome_measure", "participant_outcome", "nonparticipant_outcome"]].first()
     frame = tiers.join(by_source.add_suffix("_cost")).join(described).reset_index()
@@ -132,7 +136,10 @@ class _Context:
         self.hidden: set[tuple[str, str, str]] = set()
         self.sites = pd.DataFrame()
         if not review.has("strategies"):
-            self.problem = ("The review has no strategies table, so the cost, funding and participants of MICIP strategies cannot be studied. Add one row per strategy, building, year and fund source (see the data dictionary).", ["MICIP strategies with cost and participants"])
+            self.problem = (
+                "The review has no strategies table, so the cost, funding and participants of MICIP strategies cannot be studied. Add one row per strategy, building, year and fund source (see the data dictionary).",
+                ["MICIP strategies with cost and participants"],
+            )
             return
         if not self.strategy:
             self.problem = ("The review's configuration names no strategy (option.strategy), so there is no strategy to study.", ["the MICIP strategy to review (option.strategy)"])
@@ -213,23 +220,45 @@ def cost_by_fund_source(review: Review, building_code: str, context: _Context, n
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _braiding_observations(own, context.building_name, context.strategy, used)
     observations += _braiding_observations(district, "the district", context.strategy, used, district=True)
-    shown = labelled(table, {
-        "School year": "school_year", "Building": "building_name", "Buildings running it": "buildings", "Participants": "participants",
-        "Cost ($)": ("cost", 2), **{f"{capitalized(SOURCE_WORDS[s])} cost ($)": table[f"{s}_cost"].round(2) for s in used},
-        "Cost per participant ($)": ("per_participant", 2),
-        **{f"{capitalized(SOURCE_WORDS[s])} per participant ($)": table[f"{s}_per_participant"].round(2) for s in used},
-        **{f"{capitalized(SOURCE_WORDS[s])} share (%)": table[f"{s}_share"].round(1) for s in used}, "Suppressed (fewer than threshold)": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building": "building_name",
+            "Buildings running it": "buildings",
+            "Participants": "participants",
+            "Cost ($)": ("cost", 2),
+            **{f"{capitalized(SOURCE_WORDS[s])} cost ($)": table[f"{s}_cost"].round(2) for s in used},
+            "Cost per participant ($)": ("per_participant", 2),
+            **{f"{capitalized(SOURCE_WORDS[s])} per participant ($)": table[f"{s}_per_participant"].round(2) for s in used},
+            **{f"{capitalized(SOURCE_WORDS[s])} share (%)": table[f"{s}_share"].round(1) for s in used},
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
     display = for_display(shown.drop(columns=[c for c in shown.columns if c.endswith("cost ($)") and c != "Cost ($)"]))
     parts = [(f"{s}_per_participant", capitalized(SOURCE_WORDS[s])) for s in used]
     draw = partial(
-        figures.stacked_by_year, table, parts, colors=[figures.SOURCE_COLORS[s] for s in used], title=f"{context.label}: cost per participant by fund source",
-        y_label="Dollars per participant", axis_format=figures.dollars, hidden_marks=True,
+        figures.stacked_by_year,
+        table,
+        parts,
+        colors=[figures.SOURCE_COLORS[s] for s in used],
+        title=f"{context.label}: cost per participant by fund source",
+        y_label="Dollars per participant",
+        axis_format=figures.dollars,
+        hidden_marks=True,
     )
     return DataObject(
-        name=name, table=shown, display=display, draw=draw, observations=observations,
-        sources=table_sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
-        notes=["Cost adds up over fund sources; participants are counted once per building and year. District figures are all the strategy's dollars over all its participants.", participant_privacy_note(minimum_size(review))],
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "strategies"),
+        filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
+        notes=[
+            "Cost adds up over fund sources; participants are counted once per building and year. District figures are all the strategy's dollars over all its participants.",
+            participant_privacy_note(minimum_size(review)),
+        ],
     )
 
 
@@ -241,7 +270,9 @@ def _braiding_observations(frame: pd.DataFrame, who: str, strategy: str, used: l
     year = latest["school_year"]
     where = f"District-wide in {year}, {strategy} ran in {int(latest['buildings'])} building(s) and" if district else f"In {year}, {strategy} at {who}"
     if pd.notna(latest["per_participant"]):
-        sentence = f"{where} cost {money(latest['cost'])} for {latest['participants']:,.0f} participants ({money(latest['per_participant'])} per participant), {braiding(latest, used, per_participant=True)}."
+        sentence = (
+            f"{where} cost {money(latest['cost'])} for {latest['participants']:,.0f} participants ({money(latest['per_participant'])} per participant), {braiding(latest, used, per_participant=True)}."
+        )
     else:
         sentence = f"{where} cost {money(latest['cost'])}, {braiding(latest, used, per_participant=False)}; its participant count is hidden (below the threshold, or beside one that is), so the cost per participant is not shown."
     observations = [sentence]
@@ -255,7 +286,9 @@ def _braiding_observations(frame: pd.DataFrame, who: str, strategy: str, used: l
     for source in used:
         first_share, last_share = ordered.iloc[0][f"{source}_share"], latest[f"{source}_share"]
         if len(ordered) >= 2 and pd.notna(first_share) and pd.notna(last_share) and abs(last_share - first_share) >= 10:
-            observations.append(f"{capitalized(SOURCE_WORDS[source])} money's share {'at ' + who if not district else 'district-wide'} went from {first_share:.0f}% in {ordered.iloc[0]['school_year']} to {last_share:.0f}% in {year}.")
+            observations.append(
+                f"{capitalized(SOURCE_WORDS[source])} money's share {'at ' + who if not district else 'district-wide'} went from {first_share:.0f}% in {ordered.iloc[0]['school_year']} to {last_share:.0f}% in {year}."
+            )
     return observations
 
 
@@ -271,20 +304,37 @@ def sustainability(review: Review, building_code: str, context: _Context, name: 
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _sustainability_observations(own, context.building_name, context.strategy)
     observations += _sustainability_observations(district, "district-wide", context.strategy, district=True)
-    shown = labelled(table, {
-        "School year": "school_year", "Building": "building_name", "Cost ($)": ("cost", 2),
-        **{f"{words} ($)": table[tier].round(2) for tier, words in TIERS.items()},
-        **{f"{words} share (%)": table[f"{tier}_share"].round(1) for tier, words in TIERS.items()}, "Participants": "participants",
-        "Cost per participant ($)": ("per_participant", 2), "Suppressed (fewer than threshold)": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building": "building_name",
+            "Cost ($)": ("cost", 2),
+            **{f"{words} ($)": table[tier].round(2) for tier, words in TIERS.items()},
+            **{f"{words} share (%)": table[f"{tier}_share"].round(1) for tier, words in TIERS.items()},
+            "Participants": "participants",
+            "Cost per participant ($)": ("per_participant", 2),
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
     display = for_display(shown.drop(columns=[f"{words} ($)" for words in TIERS.values()]))
     draw = partial(
-        figures.stacked_by_year, table, [(f"{tier}_share", words) for tier, words in TIERS.items()], colors=list(figures.TIER_COLORS.values()),
-        title=f"{context.label}: where the money comes from", y_label="Share of the strategy's cost", axis_format=figures.percent,
+        figures.stacked_by_year,
+        table,
+        [(f"{tier}_share", words) for tier, words in TIERS.items()],
+        colors=list(figures.TIER_COLORS.values()),
+        title=f"{context.label}: where the money comes from",
+        y_label="Share of the strategy's cost",
+        axis_format=figures.percent,
     )
     return DataObject(
-        name=name, table=shown, display=display, draw=draw, observations=observations,
-        sources=table_sources(review, "strategies"), filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "strategies"),
+        filters=[f"strategy: {context.strategy}", f"building {building_code} ({context.building_name}) and the district", years_filter(list(table["school_year"].unique()))],
         notes=[
             "One-time money is the strategies table's funding_type one_time (one-time grants such as ESSER, one-time allocations). Recurring federal grants (Title I, II, III, IDEA) "
             "are yearly allocations the district does not control; recurring state and local money is its own base.",
@@ -331,23 +381,44 @@ def cost_by_building(review: Review, building_code: str, context: _Context, name
     year = max(context.sites["school_year"])
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _building_observations(table, context, year)
-    shown = labelled(table, {
-        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": "pupils", "Participants": "participants", "Participants per 100 pupils": ("reach", 1), "Cost ($)": ("cost", 2),
-        "Cost per participant ($)": ("per_participant", 2), "One-time share (%)": ("one_time_share", 1), "Suppressed (fewer than threshold)": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+            "Pupils": "pupils",
+            "Participants": "participants",
+            "Participants per 100 pupils": ("reach", 1),
+            "Cost ($)": ("cost", 2),
+            "Cost per participant ($)": ("per_participant", 2),
+            "One-time share (%)": ("one_time_share", 1),
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
     display = for_display(shown[shown["School year"] == year].drop(columns=["Building code", "School year"]))
     latest = buildings[buildings["school_year"] == year]
     categories = ["this building" if code == building_code else "same level" if level == context.level else "other level" for code, level in zip(latest["building_code"], latest["level"])]
     reference = district.loc[district["school_year"] == year, "per_participant"]
     draw = partial(
-        figures.bars_by_building, pd.DataFrame({"label": latest["building_name"], "value": latest["per_participant"], "category": categories}), colors=figures.LEVEL_COLORS,
-        title=f"{context.label}: cost per participant by building, {year}", x_label="Dollars per participant", axis_format=figures.dollars,
-        reference=float(reference.iloc[0]) if len(reference) else None, reference_label="All buildings running it (weighted)",
+        figures.bars_by_building,
+        pd.DataFrame({"label": latest["building_name"], "value": latest["per_participant"], "category": categories}),
+        colors=figures.LEVEL_COLORS,
+        title=f"{context.label}: cost per participant by building, {year}",
+        x_label="Dollars per participant",
+        axis_format=figures.dollars,
+        reference=float(reference.iloc[0]) if len(reference) else None,
+        reference_label="All buildings running it (weighted)",
     )
     return DataObject(
-        name=name, table=shown, display=display, draw=draw, observations=observations,
-        sources=table_sources(review, "strategies", "enrollment", "buildings"), filters=[f"strategy: {context.strategy}", "every building running it", years_filter(list(table["school_year"].unique()))],
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "strategies", "enrollment", "buildings"),
+        filters=[f"strategy: {context.strategy}", "every building running it", years_filter(list(table["school_year"].unique()))],
         notes=["Participants per 100 pupils: how much of the building the strategy reaches. Totals are summed dollars over summed participants.", participant_privacy_note(minimum_size(review))],
     )
 
@@ -368,7 +439,9 @@ def _building_observations(table: pd.DataFrame, context: _Context, year: str) ->
         )
         observations.append(f"It served {row['participants']:,.0f} participants, {row['reach']:.0f} per 100 pupils, against {total['reach']:.0f} per 100 pupils across the buildings running it.")
     elif len(own):
-        observations.append(f"In {year}, {context.building_name} spent {money(own['cost'].iloc[0])} on {context.strategy}; its participant count is below the threshold (or hidden so that a small one elsewhere cannot be found by subtraction), so its cost per participant is not shown.")
+        observations.append(
+            f"In {year}, {context.building_name} spent {money(own['cost'].iloc[0])} on {context.strategy}; its participant count is below the threshold (or hidden so that a small one elsewhere cannot be found by subtraction), so its cost per participant is not shown."
+        )
     else:
         observations.append(f"In {year}, the {len(buildings)} buildings running {context.strategy} spent {money(total['per_participant'])} per participant together.")
     same_level = buildings[(buildings["level"] == context.level) & (buildings["building_code"] != context.building_code)].dropna(subset=["per_participant"])
@@ -387,7 +460,9 @@ def _building_observations(table: pd.DataFrame, context: _Context, year: str) ->
     # Say the district-wide range only when it adds buildings of other levels.
     if len(shown) >= 2 and (shown["level"] != context.level).any():
         low, high = shown.loc[shown["per_participant"].idxmin()], shown.loc[shown["per_participant"].idxmax()]
-        observations.append(f"Across all buildings running it, cost per participant ranged from {money(low['per_participant'])} ({low['building_name']}) to {money(high['per_participant'])} ({high['building_name']}).")
+        observations.append(
+            f"Across all buildings running it, cost per participant ranged from {money(low['per_participant'])} ({low['building_name']}) to {money(high['per_participant'])} ({high['building_name']})."
+        )
     hidden = buildings[buildings["per_participant"].isna()]
     if len(hidden):
         observations.append(f"{len(hidden)} building(s) have their participant counts hidden in {year} (fewer than the threshold, or hidden so that a small one cannot be found from the total).")
@@ -403,19 +478,32 @@ def participant_outcomes(review: Review, building_code: str, context: _Context, 
     frame = context.sites.dropna(subset=["participant_outcome", "nonparticipant_outcome"], how="all").copy()
     if frame.empty:
         return DataObject(
-            name=name, observations=[f"The strategies table gives no outcomes for {context.strategy}, so participants cannot be compared with non-participants. Add outcome_measure, participant_outcome and nonparticipant_outcome."],
-            sources=table_sources(review, "strategies"), missing=["strategy outcomes for participants and non-participants"],
+            name=name,
+            observations=[
+                f"The strategies table gives no outcomes for {context.strategy}, so participants cannot be compared with non-participants. Add outcome_measure, participant_outcome and nonparticipant_outcome."
+            ],
+            sources=table_sources(review, "strategies"),
+            missing=["strategy outcomes for participants and non-participants"],
         )
     frame["nonparticipants"] = frame["pupils"] - frame["participants"]
     table = _outcome_table(review, frame, context.hidden)
     measure = "; ".join(sorted(frame["outcome_measure"].dropna().unique())) or "the outcome given"
     observations = [] if context.runs_here else [context.not_here_sentence()]
     observations += _outcome_observations(table, context, measure)
-    shown = labelled(table, {
-        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Outcome measure": "outcome_measure",
-        "Participants": "participants", "Participant outcome": ("participant_outcome", 1), "Non-participant outcome": ("nonparticipant_outcome", 1),
-        "Participants minus non-participants": ("difference", 1), "Suppressed (fewer than threshold)": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Outcome measure": "outcome_measure",
+            "Participants": "participants",
+            "Participant outcome": ("participant_outcome", 1),
+            "Non-participant outcome": ("nonparticipant_outcome", 1),
+            "Participants minus non-participants": ("difference", 1),
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
     display = for_display(shown[shown["Building code"].isin([building_code, ""])].drop(columns=["Building code", "Outcome measure"]))
     own = table[table["building_code"] == building_code]
     district = table[table["building_code"] == ""]
@@ -429,10 +517,22 @@ def participant_outcomes(review: Review, building_code: str, context: _Context, 
         "All buildings running it: participants": {"color": "black", "linewidth": 2.2},
         "All buildings running it: non-participants": {"color": "black", "linestyle": "--"},
     }
-    draw = partial(figures.lines_by_year, pd.concat(lines, ignore_index=True), title=f"{context.label}: participants and non-participants ({measure})", y_label="Outcome", axis_format=figures.whole_number, styles=styles)
+    draw = partial(
+        figures.lines_by_year,
+        pd.concat(lines, ignore_index=True),
+        title=f"{context.label}: participants and non-participants ({measure})",
+        y_label="Outcome",
+        axis_format=figures.whole_number,
+        styles=styles,
+    )
     return DataObject(
-        name=name, table=shown, display=display, draw=draw, observations=observations,
-        sources=table_sources(review, "strategies", "enrollment"), filters=[f"strategy: {context.strategy}", f"outcome: {measure}", years_filter(list(table["school_year"].unique()))],
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "strategies", "enrollment"),
+        filters=[f"strategy: {context.strategy}", f"outcome: {measure}", years_filter(list(table["school_year"].unique()))],
         notes=[
             "Participants are usually chosen because they need more help: an outcome below non-participants does not by itself mean the strategy failed. Growth from a lower start, "
             "or a comparison with similar students who did not take part, says more.",
@@ -451,13 +551,17 @@ def _outcome_table(review: Review, frame: pd.DataFrame, hidden: set[tuple[str, s
     for year, rows in frame.groupby("school_year", sort=True):
         participants = rows.dropna(subset=["participants", "participant_outcome"])
         others = rows.dropna(subset=["nonparticipants", "nonparticipant_outcome"])
-        pooled.append({
-            "school_year": year, "building_code": "", "building_name": "All buildings running it",
-            "outcome_measure": "; ".join(sorted(rows["outcome_measure"].dropna().unique())),
-            "participants": rows["participants"].sum(min_count=1),
-            "participant_outcome": np.average(participants["participant_outcome"], weights=participants["participants"]) if participants["participants"].sum() > 0 else np.nan,
-            "nonparticipant_outcome": np.average(others["nonparticipant_outcome"], weights=others["nonparticipants"]) if others["nonparticipants"].sum() > 0 else np.nan,
-        })
+        pooled.append(
+            {
+                "school_year": year,
+                "building_code": "",
+                "building_name": "All buildings running it",
+                "outcome_measure": "; ".join(sorted(rows["outcome_measure"].dropna().unique())),
+                "participants": rows["participants"].sum(min_count=1),
+                "participant_outcome": np.average(participants["participant_outcome"], weights=participants["participants"]) if participants["participants"].sum() > 0 else np.nan,
+                "nonparticipant_outcome": np.average(others["nonparticipant_outcome"], weights=others["nonparticipants"]) if others["nonparticipants"].sum() > 0 else np.nan,
+            }
+        )
     frame["suppressed"] = [key in hidden for key in zip(frame["strategy"], frame["building_code"], frame["school_year"])]
     buildings = suppress(frame.reset_index(drop=True), count_column="participants", value_columns=["participant_outcome"], minimum=minimum)
     totals = suppress(pd.DataFrame(pooled), count_column="participants", value_columns=["participant_outcome"], minimum=minimum)
@@ -500,7 +604,7 @@ def _outcome_observations(table: pd.DataFrame, context: _Context, measure: str) 
 def compared_with_other_strategies(review: Review, building_code: str, context: _Context, name: str) -> DataObject:
     """Cost per participant and one-time share of every strategy in the district, the chosen one marked, and those in the building."""
     rows = []
-    for (name_of, year), members in context.all_sites.groupby(["strategy", "school_year"], sort=True):
+    for (name_of, _year), members in context.all_sites.groupby(["strategy", "school_year"], sort=True):
         totals = _totals(members, name_of).assign(strategy=name_of)
         rows.append(totals)
     district = _protect(review, _with_ratios(pd.concat(rows, ignore_index=True)))
@@ -511,33 +615,50 @@ def compared_with_other_strategies(review: Review, building_code: str, context: 
     district["runs_here"] = [(s, y) in own_cost.index for s, y in zip(district["strategy"], district["school_year"])]
     year = max(district["school_year"])
     observations = _strategy_observations(district, context, year)
-    shown = pd.DataFrame({
-        "School year": district["school_year"],
-        "Strategy": district["strategy"],
-        "The strategy under review": (district["strategy"] == context.strategy).map({True: "yes", False: ""}),
-        "Buildings running it": district["buildings"],
-        "Participants": district["participants"],
-        "Cost ($)": district["cost"].round(2),
-        "Cost per participant, district ($)": district["per_participant"].round(2),
-        f"Cost per participant, {context.building_name} ($)": district["here"].round(2),
-        "One-time share (%)": district["one_time_share"].round(1),
-        "Suppressed (fewer than threshold)": district["suppressed"],
-    }).sort_values(["School year", "Cost per participant, district ($)"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    shown = (
+        pd.DataFrame(
+            {
+                "School year": district["school_year"],
+                "Strategy": district["strategy"],
+                "The strategy under review": (district["strategy"] == context.strategy).map({True: "yes", False: ""}),
+                "Buildings running it": district["buildings"],
+                "Participants": district["participants"],
+                "Cost ($)": district["cost"].round(2),
+                "Cost per participant, district ($)": district["per_participant"].round(2),
+                f"Cost per participant, {context.building_name} ($)": district["here"].round(2),
+                "One-time share (%)": district["one_time_share"].round(1),
+                "Suppressed (fewer than threshold)": district["suppressed"],
+            }
+        )
+        .sort_values(["School year", "Cost per participant, district ($)"], ascending=[True, False], kind="stable")
+        .reset_index(drop=True)
+    )
     display = for_display(shown[shown["School year"] == year].drop(columns=["School year"]))
     # A strategy the building runs with its participants hidden shows the marker, not a blank.
     here_column = f"Cost per participant, {context.building_name} ($)"
-    hidden_here = display["Strategy"].map(dict(zip(district.loc[district["school_year"] == year, "strategy"], district.loc[district["school_year"] == year, "runs_here"]))).astype(bool) & (display[here_column] == "")
+    hidden_here = display["Strategy"].map(dict(zip(district.loc[district["school_year"] == year, "strategy"], district.loc[district["school_year"] == year, "runs_here"]))).astype(bool) & (
+        display[here_column] == ""
+    )
     display[here_column] = display[here_column].astype(object).where(~hidden_here, MARKER)
     latest = district[district["school_year"] == year]
     draw = partial(
         figures.bars_by_building,
-        pd.DataFrame({"label": latest["strategy"], "value": latest["per_participant"], "category": ["the strategy under review" if s == context.strategy else "other strategies" for s in latest["strategy"]]}),
+        pd.DataFrame(
+            {"label": latest["strategy"], "value": latest["per_participant"], "category": ["the strategy under review" if s == context.strategy else "other strategies" for s in latest["strategy"]]}
+        ),
         colors={"the strategy under review": figures.BUILDING_COLOR, "other strategies": figures.SAME_LEVEL_COLOR},
-        title=f"Cost per participant of the district's strategies, {year}", x_label="Dollars per participant (all buildings running each)", axis_format=figures.dollars,
+        title=f"Cost per participant of the district's strategies, {year}",
+        x_label="Dollars per participant (all buildings running each)",
+        axis_format=figures.dollars,
     )
     return DataObject(
-        name=name, table=shown, display=display, draw=draw, observations=observations,
-        sources=table_sources(review, "strategies"), filters=["every strategy in the strategies table", years_filter(list(district["school_year"].unique()))],
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "strategies"),
+        filters=["every strategy in the strategies table", years_filter(list(district["school_year"].unique()))],
         notes=[
             "Strategies differ in intensity and in who counts as a participant (coaching may count the students of coached teachers): compare cost with what each delivers.",
             participant_privacy_note(minimum_size(review)),
@@ -577,7 +698,4 @@ def _strategy_observations(district: pd.DataFrame, context: _Context, year: str)
 
 def data_objects(review: Review, building_code: str, *, strategy: str | None = None) -> list[DataObject]:
     """Every data object of the option 2 inquiry for one building, in report order."""
-    return [
-        analysis(review, building_code, strategy=strategy)
-        for analysis in (cost_by_fund_source, sustainability, cost_by_building, participant_outcomes, compared_with_other_strategies)
-    ]
+    return [analysis(review, building_code, strategy=strategy) for analysis in (cost_by_fund_source, sustainability, cost_by_building, participant_outcomes, compared_with_other_strategies)]

@@ -188,9 +188,7 @@ def _subjects(rates: pd.DataFrame) -> list[str]:
 def _district_gaps(review: Review, group: str) -> pd.DataFrame:
     """Per year and subject, the district's rate for the group and for all students (summed counts, or pupil-weighted rates)."""
     keys = ["school_year", "subject"]
-    group_rates = outcomes.district_proficiency(review, student_group=group).rename(
-        columns={"percent_proficient": "district_group", "tested": "district_group_tested"}
-    )
+    group_rates = outcomes.district_proficiency(review, student_group=group).rename(columns={"percent_proficient": "district_group", "tested": "district_group_tested"})
     all_rates = outcomes.district_proficiency(review, student_group="all")[[*keys, "percent_proficient"]].rename(columns={"percent_proficient": "district_all"})
     district = group_rates.merge(all_rates, on=keys, how="outer")
     district["district_gap"] = district["district_group"] - district["district_all"]
@@ -221,32 +219,55 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Achievement Gap Over Time"
     if review.table("outcomes") is None:
-        return missing_object(review, name, f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared with all students. Add assessment results by student group (MI School Data's M-STEP files).", ("outcomes",), ["achievement by student group"])
+        return missing_object(
+            review,
+            name,
+            f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared with all students. Add assessment results by student group (MI School Data's M-STEP files).",
+            ("outcomes",),
+            ["achievement by student group"],
+        )
     table = _subject_gap_table(review, group)
     subjects = _subjects(table)
     if not subjects:
-        return missing_object(review, name, f"The outcomes table has no result for {words.plural} in any building and year, so their achievement cannot be compared.", ("outcomes",), [f"achievement of {words.plural}"])
+        return missing_object(
+            review, name, f"The outcomes table has no result for {words.plural} in any building and year, so their achievement cannot be compared.", ("outcomes",), [f"achievement of {words.plural}"]
+        )
     rows = table[(table["building_code"] == building_code) & table["subject"].isin(subjects)]
     if rows.empty:
         return missing_object(review, name, f"The outcomes table has no results for {building_name}, so its gap cannot be shown.", ("outcomes",), [f"achievement results for {building_name}"])
     rows = rows.merge(_district_gaps(review, group), on=["school_year", "subject"], how="left")
     rows["versus_district"] = rows["percent_proficient"] - rows["district_group"]
     rows = _in_subject_order(rows, "school_year")
-    shown = labelled(rows, {
-        "School year": "school_year", "Subject": rows["subject"].map(SUBJECT_LABELS), f"{words.title} tested": "tested",
-        f"{words.title} proficient (%)": ("percent_proficient", 1), "All students proficient (%)": ("all_percent", 1),
-        "Gap to all students (points)": ("gap", 1), f"District {words.title} tested": "district_group_tested",
-        f"District {words.title} proficient (%)": ("district_group", 1), "District all students proficient (%)": ("district_all", 1),
-        "District gap (points)": ("district_gap", 1), "Building minus district, same group (points)": ("versus_district", 1),
-        "District figure weighted by": rows["weighted_by"].fillna(""), "Suppressed (too few tested)": "suppressed",
-    }).reset_index(drop=True)
+    shown = labelled(
+        rows,
+        {
+            "School year": "school_year",
+            "Subject": rows["subject"].map(SUBJECT_LABELS),
+            f"{words.title} tested": "tested",
+            f"{words.title} proficient (%)": ("percent_proficient", 1),
+            "All students proficient (%)": ("all_percent", 1),
+            "Gap to all students (points)": ("gap", 1),
+            f"District {words.title} tested": "district_group_tested",
+            f"District {words.title} proficient (%)": ("district_group", 1),
+            "District all students proficient (%)": ("district_all", 1),
+            "District gap (points)": ("district_gap", 1),
+            "Building minus district, same group (points)": ("versus_district", 1),
+            "District figure weighted by": rows["weighted_by"].fillna(""),
+            "Suppressed (too few tested)": "suppressed",
+        },
+    ).reset_index(drop=True)
     display = for_display(shown.drop(columns=[f"District {words.title} tested", "District figure weighted by"]))
     observations, missing = _gap_observations(rows, subjects, words, building_name, table)
     lines = []
     for subject in subjects:
         subject_rows = rows[rows["subject"] == subject]
         panel = SUBJECT_LABELS[subject]
-        for label, column in ((f"{building_name}: {words.plural}", "percent_proficient"), (f"{building_name}: all students", "all_percent"), (f"District: {words.plural}", "district_group"), ("District: all students", "district_all")):
+        for label, column in (
+            (f"{building_name}: {words.plural}", "percent_proficient"),
+            (f"{building_name}: all students", "all_percent"),
+            (f"District: {words.plural}", "district_group"),
+            ("District: all students", "district_all"),
+        ):
             lines.append(pd.DataFrame({"panel": panel, "label": label, "school_year": subject_rows["school_year"], "value": subject_rows[column]}))
     styles = {
         f"{building_name}: {words.plural}": {"color": figures.BUILDING_COLOR, "linewidth": 2.2},
@@ -254,14 +275,27 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
         f"District: {words.plural}": {"color": "black", "linewidth": 2.2},
         "District: all students": {"color": "black", "linestyle": "--"},
     }
-    draw = partial(figures.lines_by_year, pd.concat(lines, ignore_index=True), title=f"{capitalized(words.plural)} and all students: percent proficient at {building_name} and district-wide", y_label="Percent proficient", axis_format=figures.percent, styles=styles)
+    draw = partial(
+        figures.lines_by_year,
+        pd.concat(lines, ignore_index=True),
+        title=f"{capitalized(words.plural)} and all students: percent proficient at {building_name} and district-wide",
+        y_label="Percent proficient",
+        axis_format=figures.percent,
+        styles=styles,
+    )
     notes = [group_privacy_note(minimum_size(review)), "The gap is the group's percent proficient minus all students' (negative: the group is behind). All students include the group."]
     if (rows["weighted_by"] == "building pupils (rates only published)").any():
         notes.append("The source publishes rates, not counts: district figures are the buildings' rates weighted by the buildings' pupils, not by the group's students tested.")
     return DataObject(
-        name=name, table=shown, display=display, draw=draw, observations=observations, sources=table_sources(review, "outcomes", "enrollment"),
+        name=name,
+        table=shown,
+        display=display,
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "outcomes", "enrollment"),
         filters=[f"building {building_code} ({building_name}) and the district", f"student group: {words.plural}", years_filter(list(rows["school_year"].unique()))],
-        notes=notes, missing=missing,
+        notes=notes,
+        missing=missing,
     )
 
 
@@ -302,7 +336,9 @@ def _gap_observations(rows: pd.DataFrame, subjects: list[str], words: GroupWords
             observations.append(_gap_trend(shown.iloc[0], latest, phrase))
         hidden = subject_rows[subject_rows["percent_proficient"].isna()]["school_year"].tolist()
         if hidden:
-            observations.append(f"Results {phrase} for {words.plural} at the building are not shown for {len(hidden)} of {len(subject_rows)} years ({', '.join(hidden)}): fewer than the threshold tested, or suppressed by the source.")
+            observations.append(
+                f"Results {phrase} for {words.plural} at the building are not shown for {len(hidden)} of {len(subject_rows)} years ({', '.join(hidden)}): fewer than the threshold tested, or suppressed by the source."
+            )
     if len(years) == 1:
         observations.append(f"Only one school year ({years[0]}) is available, so the gap's change over time cannot be shown.")
     all_subjects = set(table.dropna(subset=["all_percent"])["subject"])
@@ -318,7 +354,9 @@ def achievement_by_building(review: Review, building_code: str, *, student_group
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Achievement by Building"
     if review.table("outcomes") is None:
-        return missing_object(review, name, f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared across buildings.", ("outcomes",), ["achievement by student group"])
+        return missing_object(
+            review, name, f"The review has no outcomes table, so the achievement of {words.plural} cannot be compared across buildings.", ("outcomes",), ["achievement by student group"]
+        )
     table = _subject_gap_table(review, group)
     subjects = _subjects(table)
     if not subjects:
@@ -333,26 +371,50 @@ def achievement_by_building(review: Review, building_code: str, *, student_group
         observations += _subject_ranking(latest[latest["subject"] == subject], subject, year, building_code, building_name, level, words)
     district = _district_gaps(review, group)
     district = district[(district["school_year"] == year) & district["subject"].isin(subjects)]
-    district = pd.DataFrame({
-        "subject": district["subject"], "building_code": "", "building_name": DISTRICT_LABEL, "level": "",
-        "percent_proficient": district["district_group"], "all_percent": district["district_all"], "gap": district["district_gap"], "suppressed": False,
-    })
+    district = pd.DataFrame(
+        {
+            "subject": district["subject"],
+            "building_code": "",
+            "building_name": DISTRICT_LABEL,
+            "level": "",
+            "percent_proficient": district["district_group"],
+            "all_percent": district["district_all"],
+            "gap": district["district_gap"],
+            "suppressed": False,
+        }
+    )
     rows = pd.concat([district, latest], ignore_index=True)
     rows["compared"] = _category(rows, building_code, level).where(rows["building_code"] != "", "district")
     rows["building_row"] = rows["building_code"] != ""
     rows = _in_subject_order(rows, "building_row", "gap")
-    shown = labelled(rows, {
-        "Subject": rows["subject"].map(SUBJECT_LABELS), "Building code": "building_code", "Building": "building_name",
-        "Level": rows["level"].map(LEVEL_WORDS).fillna(""), "Compared as": "compared", f"{words.title} proficient (%)": ("percent_proficient", 1),
-        "All students proficient (%)": ("all_percent", 1), "Gap to all students (points)": ("gap", 1),
-        "Suppressed (too few tested)": rows["suppressed"].astype(bool),
-    }).reset_index(drop=True)
+    shown = labelled(
+        rows,
+        {
+            "Subject": rows["subject"].map(SUBJECT_LABELS),
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Level": rows["level"].map(LEVEL_WORDS).fillna(""),
+            "Compared as": "compared",
+            f"{words.title} proficient (%)": ("percent_proficient", 1),
+            "All students proficient (%)": ("all_percent", 1),
+            "Gap to all students (points)": ("gap", 1),
+            "Suppressed (too few tested)": rows["suppressed"].astype(bool),
+        },
+    ).reset_index(drop=True)
     draw = partial(figures.dumbbells, latest, panels=subjects, panel_titles=SUBJECT_LABELS, highlight=building_code, title=f"{capitalized(words.plural)} (filled) and all students (open), {year}")
     return DataObject(
-        name=name, table=shown, display=for_display(shown.drop(columns=["Building code"])), draw=draw, observations=observations,
+        name=name,
+        table=shown,
+        display=for_display(shown.drop(columns=["Building code"])),
+        draw=draw,
+        observations=observations,
         sources=table_sources(review, "outcomes", "buildings", "enrollment"),
         filters=[f"school year {year} (the latest with results for the group)", f"student group: {words.plural}", "all buildings"],
-        notes=[group_privacy_note(minimum_size(review)), "Counts of students tested are left out of this table so that no building's hidden count can be worked out from the district's.", "Same-level figures pool the other buildings of the level whose results are shown: all proficient over all tested, or rates weighted by pupils where only rates are published."],
+        notes=[
+            group_privacy_note(minimum_size(review)),
+            "Counts of students tested are left out of this table so that no building's hidden count can be worked out from the district's.",
+            "Same-level figures pool the other buildings of the level whose results are shown: all proficient over all tested, or rates weighted by pupils where only rates are published.",
+        ],
     )
 
 
@@ -401,7 +463,13 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
     name = f"{words.title} Share of Enrollment"
     frame = _enrollment(review, group)
     if not _has_counts(frame):
-        return missing_object(review, name, f"The review's enrollment has no counts of {words.plural}, so the group's share of {building_name} cannot be compared with the district's. Add the counts per building and year to the enrollment table (MI School Data publishes enrollment by student group).", ("enrollment",), [count_measure(group)])
+        return missing_object(
+            review,
+            name,
+            f"The review's enrollment has no counts of {words.plural}, so the group's share of {building_name} cannot be compared with the district's. Add the counts per building and year to the enrollment table (MI School Data publishes enrollment by student group).",
+            ("enrollment",),
+            [count_measure(group)],
+        )
     frame = frame.dropna(subset=["group_pupils"])
     district = _district_rows(frame, ["pupils", "group_pupils"])
     for rows in (frame, district):
@@ -413,20 +481,40 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
     level = building_level(review, building_code)
     year = max(table["school_year"])
     observations = _share_observations(table, building_code, building_name, level, words, year)
-    shown = labelled(table, {
-        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": "pupils", f"{words.title} pupils": "group_pupils", f"{words.title} share (%)": ("share", 1),
-        "Share minus district share (points)": ("versus_district", 1), "Suppressed (fewer than threshold)": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+            "Pupils": "pupils",
+            f"{words.title} pupils": "group_pupils",
+            f"{words.title} share (%)": ("share", 1),
+            "Share minus district share (points)": ("versus_district", 1),
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
     display = for_display(shown[shown["Building code"].isin([building_code, ""])].drop(columns=["Building code", "Level"]))
     draw = _building_bars(
-        table[table["school_year"] == year], building_code, level, "share",
-        title=f"{capitalized(words.plural)} as a share of each building's pupils, {year}", x_label=f"{capitalized(words.plural)} (% of pupils)",
-        axis_format=figures.percent, reference=float(district_share.get(year, np.nan)), reference_label="District share",
+        table[table["school_year"] == year],
+        building_code,
+        level,
+        "share",
+        title=f"{capitalized(words.plural)} as a share of each building's pupils, {year}",
+        x_label=f"{capitalized(words.plural)} (% of pupils)",
+        axis_format=figures.percent,
+        reference=float(district_share.get(year, np.nan)),
+        reference_label="District share",
     )
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
-        sources=table_sources(review, "enrollment", "buildings"), filters=["all buildings", years_filter(list(table["school_year"].unique()))],
+        name=name,
+        table=shown.reset_index(drop=True),
+        display=display.reset_index(drop=True),
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "enrollment", "buildings"),
+        filters=["all buildings", years_filter(list(table["school_year"].unique()))],
         notes=[group_privacy_note(minimum_size(review)), "District shares are the district's pupils in the group over all its pupils (buildings whose group is not counted are left out of both)."],
     )
 
@@ -454,7 +542,9 @@ def _share_observations(table: pd.DataFrame, building_code: str, building_name: 
         )
     peers = _other_same_level(table[table["school_year"] == year], building_code, level)
     if len(peers):
-        observations.append(f"In the other {len(peers)} {level_words(level)} buildings whose counts are shown, {_pooled(peers, 'group_pupils', 'pupils', scale=100):.0f}% of pupils were {words.plural}.")
+        observations.append(
+            f"In the other {len(peers)} {level_words(level)} buildings whose counts are shown, {_pooled(peers, 'group_pupils', 'pupils', scale=100):.0f}% of pupils were {words.plural}."
+        )
     visible = own.dropna(subset=["share"])
     if len(visible) >= 2:
         first, last = visible.iloc[0], visible.iloc[-1]
@@ -475,10 +565,15 @@ def _spending(review: Review) -> pd.DataFrame:
     spending = review.tables["expenditures"]
     coded = spending["function_code"].notna().any()
     added_needs = spending["function_code"].fillna("").astype(str).str.startswith(ADDED_NEEDS_PREFIX)
-    frame = spending.assign(
-        added_needs_dollars=spending["amount"].where(added_needs, 0.0),
-        federal_dollars=spending["amount"].where(spending["fund_source"] == "federal", 0.0),
-    ).groupby(["building_code", "school_year"], sort=True)[["amount", "added_needs_dollars", "federal_dollars"]].sum().reset_index()
+    frame = (
+        spending.assign(
+            added_needs_dollars=spending["amount"].where(added_needs, 0.0),
+            federal_dollars=spending["amount"].where(spending["fund_source"] == "federal", 0.0),
+        )
+        .groupby(["building_code", "school_year"], sort=True)[["amount", "added_needs_dollars", "federal_dollars"]]
+        .sum()
+        .reset_index()
+    )
     frame = frame.rename(columns={"amount": "total_dollars"})
     if not coded:
         frame["added_needs_dollars"] = np.nan
@@ -490,7 +585,13 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Added-Needs and Federal Spending"
     if not review.has("expenditures"):
-        return missing_object(review, name, f"Building spending is not in this review's data (no expenditures table), so the dollars reaching {words.plural} cannot be shown.", ("enrollment",), ["per-pupil spending by fund source"])
+        return missing_object(
+            review,
+            name,
+            f"Building spending is not in this review's data (no expenditures table), so the dollars reaching {words.plural} cannot be shown.",
+            ("enrollment",),
+            ["per-pupil spending by fund source"],
+        )
     frame = _enrollment(review, group).merge(_spending(review), on=["building_code", "school_year"], how="inner")
     coded = frame["added_needs_dollars"].notna().any()
     counted = _has_counts(frame)
@@ -516,17 +617,29 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
     if not counted:
         observations.append(f"The enrollment has no counts of {words.plural}, so dollars per {words.singular} cannot be computed: the figures below are per pupil of every group.")
     if not coded:
-        observations.append("The expenditures have no Bulletin 1022 function codes, so added-needs spending (functions 120-129: special education, compensatory education, career and technical) cannot be separated; only federal dollars are shown.")
+        observations.append(
+            "The expenditures have no Bulletin 1022 function codes, so added-needs spending (functions 120-129: special education, compensatory education, career and technical) cannot be separated; only federal dollars are shown."
+        )
     observations += _spending_observations(table, building_code, building_name, level, money_columns, per, per_words)
-    shown = labelled(table, {
-        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": "pupils", f"{words.title} pupils": "group_pupils", "Total dollars ($)": ("total_dollars", 2),
-        **({"Added-needs dollars, function 120s ($)": table["added_needs_dollars"].round(2)} if coded else {}), "Federal dollars ($)": ("federal_dollars", 2),
-        **({f"Added needs per {words.singular} ($)": table["added_needs_per_group_pupil"].round(2)} if coded and counted else {}),
-        **({f"Federal per {words.singular} ($)": table["federal_per_group_pupil"].round(2)} if counted else {}),
-        **({"Added needs per pupil ($)": table["added_needs_per_pupil"].round(2)} if coded else {}), "Federal per pupil ($)": ("federal_per_pupil", 2),
-        "Suppressed (fewer than threshold)": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+            "Pupils": "pupils",
+            f"{words.title} pupils": "group_pupils",
+            "Total dollars ($)": ("total_dollars", 2),
+            **({"Added-needs dollars, function 120s ($)": table["added_needs_dollars"].round(2)} if coded else {}),
+            "Federal dollars ($)": ("federal_dollars", 2),
+            **({f"Added needs per {words.singular} ($)": table["added_needs_per_group_pupil"].round(2)} if coded and counted else {}),
+            **({f"Federal per {words.singular} ($)": table["federal_per_group_pupil"].round(2)} if counted else {}),
+            **({"Added needs per pupil ($)": table["added_needs_per_pupil"].round(2)} if coded else {}),
+            "Federal per pupil ($)": ("federal_per_pupil", 2),
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
     if not counted:
         shown = shown.drop(columns=[f"{words.title} pupils", "Suppressed (fewer than threshold)"])
     keep = [c for c in shown.columns if c not in ("Building code", "Level", "Pupils") and "dollars" not in c]
@@ -537,8 +650,12 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         column = f"{money_column.removesuffix('_dollars')}_{per}"
         lines.append(_building_district_lines(table, building_code, building_name, level, column=column, panel=panel, numerator=money_column, denominator="group_pupils" if counted else "pupils"))
     draw = partial(
-        figures.lines_by_year, pd.concat(lines, ignore_index=True), title=f"Dollars {per_words}: {building_name}, the district and other {level_words(level)} buildings",
-        y_label=f"Dollars {per_words}", axis_format=figures.dollars, styles=_building_district_styles(building_name),
+        figures.lines_by_year,
+        pd.concat(lines, ignore_index=True),
+        title=f"Dollars {per_words}: {building_name}, the district and other {level_words(level)} buildings",
+        y_label=f"Dollars {per_words}",
+        axis_format=figures.dollars,
+        styles=_building_district_styles(building_name),
     )
     notes = [
         f"Dollars {per_words} divide all of a building's added-needs (function 120s) or federal dollars by its {words.plural if counted else 'pupils'}. "
@@ -548,9 +665,15 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         group_privacy_note(minimum_size(review)),
     ]
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment", "buildings"), filters=["all buildings; district figures are summed dollars over summed pupils", years_filter(list(table["school_year"].unique()))],
-        notes=notes, missing=missing,
+        name=name,
+        table=shown.reset_index(drop=True),
+        display=display.reset_index(drop=True),
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
+        filters=["all buildings; district figures are summed dollars over summed pupils", years_filter(list(table["school_year"].unique()))],
+        notes=notes,
+        missing=missing,
     )
 
 
@@ -616,9 +739,21 @@ def support_staff(review: Review, building_code: str, *, student_group: str | No
     name = f"{words.title} Support Staff per 100 Students"
     staff = staff_in_roles(review, SUPPORT_ROLES)
     if staff is None:
-        return missing_object(review, name, f"The review has no staff table, so the support staff available to {words.plural} cannot be counted. Add staff FTE by role per building and year.", ("staff",), ["staff FTE by role"])
+        return missing_object(
+            review,
+            name,
+            f"The review has no staff table, so the support staff available to {words.plural} cannot be counted. Add staff FTE by role per building and year.",
+            ("staff",),
+            ["staff FTE by role"],
+        )
     if staff.empty or staff["fte"].sum() == 0:
-        return missing_object(review, name, f"The staff table lists no student-support roles ({', '.join(r.replace('_', ' ') for r in SUPPORT_ROLES)}), so the support staff available to {words.plural} cannot be counted.", ("staff",), [SUPPORT_MEASURE])
+        return missing_object(
+            review,
+            name,
+            f"The staff table lists no student-support roles ({', '.join(r.replace('_', ' ') for r in SUPPORT_ROLES)}), so the support staff available to {words.plural} cannot be counted.",
+            ("staff",),
+            [SUPPORT_MEASURE],
+        )
     by_role = staff.pivot_table(index=["building_code", "school_year"], columns="role", values="fte", aggfunc="sum", fill_value=0.0)
     roles = [role for role in SUPPORT_ROLES if role in by_role.columns]
     by_role["support_fte"] = by_role[roles].sum(axis=1)
@@ -637,27 +772,58 @@ def support_staff(review: Review, building_code: str, *, student_group: str | No
     level = building_level(review, building_code)
     column = "per_hundred_group" if counted else "per_hundred_pupils"
     per_words = f"per 100 {words.plural}" if counted else "per 100 pupils"
-    observations = [] if counted else [f"The enrollment has no counts of {words.plural}, so support staff per 100 {words.plural} cannot be computed: the figures below are per 100 pupils of every group."]
+    observations = (
+        [] if counted else [f"The enrollment has no counts of {words.plural}, so support staff per 100 {words.plural} cannot be computed: the figures below are per 100 pupils of every group."]
+    )
     observations += _support_observations(table, building_code, building_name, level, roles, column, per_words, "group_pupils" if counted else "pupils")
-    shown = labelled(table, {
-        "School year": "school_year", "Building code": "building_code", "Building": "building_name", "Level": table["level"].map(LEVEL_WORDS).fillna(""),
-        "Pupils": "pupils", f"{words.title} pupils": "group_pupils", **{f"{role.replace('_', ' ').capitalize()} FTE": table[role].round(2) for role in roles},
-        "Student-support FTE": ("support_fte", 2), **({f"Support FTE per 100 {words.plural}": table["per_hundred_group"].round(2)} if counted else {}),
-        "Support FTE per 100 pupils": ("per_hundred_pupils", 2), "Suppressed (fewer than threshold)": "suppressed",
-    })
-    keep = ["School year", "Building", f"{words.title} pupils", "Student-support FTE", *([f"Support FTE per 100 {words.plural}"] if counted else []), "Support FTE per 100 pupils", "Suppressed (fewer than threshold)"]
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building code": "building_code",
+            "Building": "building_name",
+            "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+            "Pupils": "pupils",
+            f"{words.title} pupils": "group_pupils",
+            **{f"{role.replace('_', ' ').capitalize()} FTE": table[role].round(2) for role in roles},
+            "Student-support FTE": ("support_fte", 2),
+            **({f"Support FTE per 100 {words.plural}": table["per_hundred_group"].round(2)} if counted else {}),
+            "Support FTE per 100 pupils": ("per_hundred_pupils", 2),
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
+    keep = [
+        "School year",
+        "Building",
+        f"{words.title} pupils",
+        "Student-support FTE",
+        *([f"Support FTE per 100 {words.plural}"] if counted else []),
+        "Support FTE per 100 pupils",
+        "Suppressed (fewer than threshold)",
+    ]
     if not counted:
         shown = shown.drop(columns=[f"{words.title} pupils", "Suppressed (fewer than threshold)"])
         keep = [c for c in keep if c in shown.columns]
     display = for_display(shown[shown["Building code"].isin([building_code, ""])][keep])
-    lines = _building_district_lines(table, building_code, building_name, level, column=column, panel="Support staff", numerator="support_fte", denominator="group_pupils" if counted else "pupils", scale=100)
+    lines = _building_district_lines(
+        table, building_code, building_name, level, column=column, panel="Support staff", numerator="support_fte", denominator="group_pupils" if counted else "pupils", scale=100
+    )
     draw = partial(
-        figures.lines_by_year, lines,
-        title=f"Student-support staff (FTE) {per_words}", y_label=f"FTE {per_words}", axis_format=figures.one_decimal, styles=_building_district_styles(building_name),
+        figures.lines_by_year,
+        lines,
+        title=f"Student-support staff (FTE) {per_words}",
+        y_label=f"FTE {per_words}",
+        axis_format=figures.one_decimal,
+        styles=_building_district_styles(building_name),
     )
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
-        sources=table_sources(review, "staff", "enrollment", "buildings"), filters=[f"roles: {', '.join(r.replace('_', ' ') for r in roles)}", years_filter(list(table["school_year"].unique()))],
+        name=name,
+        table=shown.reset_index(drop=True),
+        display=display.reset_index(drop=True),
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "staff", "enrollment", "buildings"),
+        filters=[f"roles: {', '.join(r.replace('_', ' ') for r in roles)}", years_filter(list(table["school_year"].unique()))],
         notes=[
             f"Support staff per 100 {words.plural} divides all of the building's student-support FTE by the group's students: staff serve every student, so it reads as support available where the group is, not staff assigned to it.",
             "Instructional coaches, administrators and the staff table's generic 'support' role are not counted as student support.",
@@ -693,7 +859,9 @@ def _support_observations(table: pd.DataFrame, building_code: str, building_name
         observations.append(f"The building's {latest['support_fte']:.1f} support FTE in {year}: " + ", ".join(parts) + " FTE.")
     if len(visible) >= 2:
         first = visible.iloc[0]
-        observations.append(f"From {first['school_year']} to {year}, the building's support staff {per_words} went from {first[column]:.1f} to {latest[column]:.1f}; the district's from {district.at[first['school_year'], column]:.1f} to {district.at[year, column]:.1f}.")
+        observations.append(
+            f"From {first['school_year']} to {year}, the building's support staff {per_words} went from {first[column]:.1f} to {latest[column]:.1f}; the district's from {district.at[first['school_year'], column]:.1f} to {district.at[year, column]:.1f}."
+        )
     return observations
 
 
@@ -706,7 +874,13 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
     name = f"{words.title} Concentration and Teacher Experience"
     teachers = staff_in_roles(review, ("teacher",))
     if teachers is None or teachers.empty:
-        return missing_object(review, name, f"The review has no teacher FTE in a staff table, so teacher experience where {words.plural} are concentrated cannot be compared.", ("staff",), ["staff FTE by role", "novice teachers"])
+        return missing_object(
+            review,
+            name,
+            f"The review has no teacher FTE in a staff table, so teacher experience where {words.plural} are concentrated cannot be compared.",
+            ("staff",),
+            ["staff FTE by role", "novice teachers"],
+        )
     has_novice = teachers["novice_fte"].notna().any()
     has_effective = teachers["effective_fte"].notna().any()
     missing = ([] if has_novice else ["novice teachers"]) + ([] if has_effective else ["teachers rated effective"])
@@ -733,7 +907,9 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
     sets = _teacher_sets(frame, building_code, counted)
     level = building_level(review, building_code)
     year = max(frame["school_year"])
-    observations = [] if counted else [f"The enrollment has no counts of {words.plural}, so the review cannot tell where the group is concentrated; teacher experience is compared across all buildings instead."]
+    observations = (
+        [] if counted else [f"The enrollment has no counts of {words.plural}, so the review cannot tell where the group is concentrated; teacher experience is compared across all buildings instead."]
+    )
     identified = review.identified_buildings(year)
     observations += _teacher_observations(sets, frame, building_code, building_name, level, words, year, has_novice, has_effective, counted, district_share, identified)
     if not has_effective:
@@ -743,33 +919,53 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
     set_rows = sets.assign(building_code="", level="", share=np.nan, concentrated=None, suppressed=False)
     table = pd.concat([shown_frame, set_rows], ignore_index=True)
     concentrated_words = table["concentrated"].map({True: "yes", False: "no"}).fillna("")
-    shown = labelled(table, {
-        "School year": "school_year", "Building code": "building_code", "Building or group of buildings": "building_name",
-        "Level": table["level"].map(LEVEL_WORDS).fillna(""), "Teacher FTE": ("fte", 2), "Novice FTE (0-2 years)": ("novice_fte", 2),
-        "Novice share (%)": ("novice_share", 1),
-        **({"Effective FTE": table["effective_fte"].round(2), "Effective share (%)": table["effective_share"].round(1)} if has_effective else {}),
-        **({f"{words.title} share of pupils (%)": table["share"].round(1), "Group share above the district's": concentrated_words} if counted else {}),
-        "Suppressed (fewer than threshold)": "suppressed",
-    })
+    shown = labelled(
+        table,
+        {
+            "School year": "school_year",
+            "Building code": "building_code",
+            "Building or group of buildings": "building_name",
+            "Level": table["level"].map(LEVEL_WORDS).fillna(""),
+            "Teacher FTE": ("fte", 2),
+            "Novice FTE (0-2 years)": ("novice_fte", 2),
+            "Novice share (%)": ("novice_share", 1),
+            **({"Effective FTE": table["effective_fte"].round(2), "Effective share (%)": table["effective_share"].round(1)} if has_effective else {}),
+            **({f"{words.title} share of pupils (%)": table["share"].round(1), "Group share above the district's": concentrated_words} if counted else {}),
+            "Suppressed (fewer than threshold)": "suppressed",
+        },
+    )
     display = shown[(shown["Building code"] == building_code) | (shown["Building code"] == "")].drop(columns=["Building code", "Level"])
     display = for_display(display.drop(columns=[c for c in display.columns if c.endswith("FTE (0-2 years)") or c == "Effective FTE"]))
     measure = "novice_share" if has_novice else "effective_share"
     latest = frame[frame["school_year"] == year].assign(label=lambda rows: rows["building_name"])
     if counted:
         colors = {"this building": figures.BUILDING_COLOR, "group concentrated": figures.PALETTE[1], "other buildings": figures.PALETTE[0], "group not counted": figures.OTHER_LEVEL_COLOR}
-        category = ["this building" if code == building_code else "group not counted" if flag is None else "group concentrated" if flag else "other buildings" for code, flag in zip(latest["building_code"], latest["concentrated"])]
+        category = [
+            "this building" if code == building_code else "group not counted" if flag is None else "group concentrated" if flag else "other buildings"
+            for code, flag in zip(latest["building_code"], latest["concentrated"])
+        ]
     else:
         colors = figures.LEVEL_COLORS
         category = _category(latest, building_code, level).tolist()
     district_value = sets[(sets["school_year"] == year) & (sets["building_name"] == DISTRICT_LABEL)][measure]
     draw = partial(
-        figures.bars_by_building, pd.DataFrame({"label": latest["building_name"], "value": latest[measure], "category": category}), colors=colors,
-        title=f"{'Novice' if measure == 'novice_share' else 'Effective'} share of teacher FTE by building, {year}", x_label="Share of teacher FTE (%)",
-        axis_format=figures.percent, reference=float(district_value.iloc[0]) if len(district_value) else None, reference_label="District (FTE-weighted)",
+        figures.bars_by_building,
+        pd.DataFrame({"label": latest["building_name"], "value": latest[measure], "category": category}),
+        colors=colors,
+        title=f"{'Novice' if measure == 'novice_share' else 'Effective'} share of teacher FTE by building, {year}",
+        x_label="Share of teacher FTE (%)",
+        axis_format=figures.percent,
+        reference=float(district_value.iloc[0]) if len(district_value) else None,
+        reference_label="District (FTE-weighted)",
     )
     return DataObject(
-        name=name, table=shown.reset_index(drop=True), display=display.reset_index(drop=True), draw=draw, observations=observations,
-        sources=table_sources(review, "staff", "enrollment", "buildings"), filters=["teachers only", years_filter(list(frame["school_year"].unique()))],
+        name=name,
+        table=shown.reset_index(drop=True),
+        display=display.reset_index(drop=True),
+        draw=draw,
+        observations=observations,
+        sources=table_sources(review, "staff", "enrollment", "buildings"),
+        filters=["teachers only", years_filter(list(frame["school_year"].unique()))],
         notes=[
             f"A building counts as one where {words.plural} are concentrated when its share of them is above the district's share that year. Shares of teachers are summed FTE over summed FTE.",
             "Novice: 0-2 years of experience. Effective: rated effective or highly effective.",
@@ -791,21 +987,36 @@ def _teacher_sets(frame: pd.DataFrame, building_code: str, counted: bool) -> pd.
             sets["Other buildings"] = members[members["building_code"] != building_code]
         for label, part in sets.items():
             fte = part["fte"].sum()
-            rows.append({
-                "school_year": year,
-                "building_name": label,
-                "buildings": len(part),
-                "fte": fte,
-                "novice_fte": part["novice_fte"].sum(min_count=1),
-                "effective_fte": part["effective_fte"].sum(min_count=1),
-            })
+            rows.append(
+                {
+                    "school_year": year,
+                    "building_name": label,
+                    "buildings": len(part),
+                    "fte": fte,
+                    "novice_fte": part["novice_fte"].sum(min_count=1),
+                    "effective_fte": part["effective_fte"].sum(min_count=1),
+                }
+            )
     sets = pd.DataFrame(rows)
     sets["novice_share"] = sets["novice_fte"] / sets["fte"].replace(0, np.nan) * 100
     sets["effective_share"] = sets["effective_fte"] / sets["fte"].replace(0, np.nan) * 100
     return sets
 
 
-def _teacher_observations(sets: pd.DataFrame, frame: pd.DataFrame, building_code: str, building_name: str, level: str, words: GroupWords, year: str, has_novice: bool, has_effective: bool, counted: bool, district_share: pd.Series, identified: list[str]) -> list[str]:
+def _teacher_observations(
+    sets: pd.DataFrame,
+    frame: pd.DataFrame,
+    building_code: str,
+    building_name: str,
+    level: str,
+    words: GroupWords,
+    year: str,
+    has_novice: bool,
+    has_effective: bool,
+    counted: bool,
+    district_share: pd.Series,
+    identified: list[str],
+) -> list[str]:
     observations = []
     latest = sets[sets["school_year"] == year].set_index("building_name")
     own = frame[(frame["building_code"] == building_code) & (frame["school_year"] == year)]
@@ -833,7 +1044,9 @@ def _teacher_observations(sets: pd.DataFrame, frame: pd.DataFrame, building_code
         parts = [f"{row[m]:.0f}% {w}" for m, w in measures if pd.notna(row[m])]
         district = latest.loc[DISTRICT_LABEL]
         district_parts = [f"{district[m]:.0f}% {w}" for m, w in measures if pd.notna(district[m])]
-        observations.append(f"{building_name}{status} had {row['fte']:.1f} teacher FTE in {year}: " + " and ".join(parts) + ", against " + " and ".join(district_parts) + " district-wide (FTE-weighted).")
+        observations.append(
+            f"{building_name}{status} had {row['fte']:.1f} teacher FTE in {year}: " + " and ".join(parts) + ", against " + " and ".join(district_parts) + " district-wide (FTE-weighted)."
+        )
     if has_novice and not counted and identified:
         # Without the group's counts, the ESSA identification is the closest split the data allows.
         latest_frame = frame[frame["school_year"] == year]

@@ -22,6 +22,7 @@ from rar_protocol.errors import InputError
 
 MAXIMUM_PEERS = 10  # as in Massachusetts' RADAR: up to 10 comparison districts
 
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -192,9 +193,7 @@ class ReviewOption(_Strict):
     student_group: str = "economically_disadvantaged"
     strategy: str | None = None
     dimensions: list[str] = Field(default_factory=lambda: list(schema.DIMENSIONS))
-    need_weights: dict[str, float] = Field(
-        default_factory=lambda: {"economically_disadvantaged": 0.35, "students_with_disabilities": 0.9, "english_learners": 0.5}
-    )
+    need_weights: dict[str, float] = Field(default_factory=lambda: {"economically_disadvantaged": 0.35, "students_with_disabilities": 0.9, "english_learners": 0.5})
 
     @field_validator("student_group")
     @classmethod

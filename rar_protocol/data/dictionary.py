@@ -15,8 +15,7 @@ def data_dictionary() -> str:
         "",
         "Generated from `rar_protocol/data/schema.py` and `rar_protocol/data/formats/` by `rar schema`; do not edit by hand.",
         "",
-        "Required for every review: " + ", ".join(f"`{name}`" for name in schema.REQUIRED_TABLES)
-        + ". The other tables are optional; an analysis that needs a missing table says so in the report.",
+        "Required for every review: " + ", ".join(f"`{name}`" for name in schema.REQUIRED_TABLES) + ". The other tables are optional; an analysis that needs a missing table says so in the report.",
         "",
         "Values are read leniently: codes keep leading zeros; money may be written `$1,234.50` or "
         "`(1,234)`; percents `45%`; school years `2023-24`, `2023-2024`, `2024`, `FY2024` or `24 - 25 School Year`; suppression "
@@ -30,9 +29,7 @@ def data_dictionary() -> str:
         lines += ["| column | type | required | description |", "|---|---|---|---|"]
         for column in spec.columns:
             kind = column.kind + (": " + ", ".join(column.allowed) if column.allowed else "")
-            lines.append(
-                f"| `{column.name}` | {kind} | {'yes' if column.required else 'no'} | {column.description} |"
-            )
+            lines.append(f"| `{column.name}` | {kind} | {'yes' if column.required else 'no'} | {column.description} |")
     return "\n".join(lines + _ledger_section() + _formats_section()) + "\n"
 
 

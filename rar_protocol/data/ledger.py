@@ -33,9 +33,7 @@ def category_of(object_codes: pd.Series) -> pd.Series:
     return pd.Series(np.where(first_digit.isin(["1", "2"]), "personnel", "non_personnel"), index=object_codes.index, dtype=object)
 
 
-def building_expenditures(
-    ledger: pd.DataFrame, *, buildings: set[str], enrollment: pd.DataFrame, rule: FromLedger, label: str
-) -> tuple[pd.DataFrame, list[Problem]]:
+def building_expenditures(ledger: pd.DataFrame, *, buildings: set[str], enrollment: pd.DataFrame, rule: FromLedger, label: str) -> tuple[pd.DataFrame, list[Problem]]:
     """The expenditures table from ledger actuals: building lines where they are, district lines per pupil.
 
     ``ledger`` is the parsed ledger table (with its ``_row`` column); returns the expenditures rows
@@ -50,12 +48,14 @@ def building_expenditures(
     if len(lines) and not at_building.any():
         # Vendor location numbers that are not building codes would share every dollar per pupil.
         found = ", ".join(sorted(set(lines["location"].dropna().astype(str)))[:10])
-        return pd.DataFrame(columns=[*EXPENDITURE_KEY, "amount", ROW]), [Problem(
-            label,
-            f"No counted ledger line is at one of the review's buildings: the locations found ({found}) are not building codes.",
-            "Recode the ledger's locations to building codes in its mapping, e.g. values: {location: {\"101\": \"04937\"}} (or a join with a crosswalk file).",
-            column="location",
-        )]
+        return pd.DataFrame(columns=[*EXPENDITURE_KEY, "amount", ROW]), [
+            Problem(
+                label,
+                f"No counted ledger line is at one of the review's buildings: the locations found ({found}) are not building codes.",
+                'Recode the ledger\'s locations to building codes in its mapping, e.g. values: {location: {"101": "04937"}} (or a join with a crosswalk file).',
+                column="location",
+            )
+        ]
     own = lines.loc[at_building].assign(building_code=lambda frame: frame["location"], central=False)
     pieces = [own]
     district = lines.loc[~at_building]
@@ -92,7 +92,12 @@ def _allocate_per_pupil(district: pd.DataFrame, buildings: set[str], enrollment:
     shares = pupils.assign(share=pupils["pupils"] / pupils.groupby("school_year")["pupils"].transform("sum"))
     uncovered = sorted(set(district["school_year"].dropna()) - set(shares["school_year"]))
     problems = [
-        Problem(label, f"District-level ledger lines in {year} cannot be shared among buildings: the enrollment has no pupils that year.", "Add that year's enrollment, or set from_ledger: {district_lines: leave_out}.", column="location")
+        Problem(
+            label,
+            f"District-level ledger lines in {year} cannot be shared among buildings: the enrollment has no pupils that year.",
+            "Add that year's enrollment, or set from_ledger: {district_lines: leave_out}.",
+            column="location",
+        )
         for year in uncovered
     ]
     allocated = district.drop(columns=["building_code"], errors="ignore").merge(shares[["building_code", "school_year", "share"]], on="school_year", how="inner")

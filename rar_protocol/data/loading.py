@@ -86,7 +86,11 @@ def _column_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str, ma
     for column in spec.required_columns:
         if column not in present:
             near = _near(column, present)
-            hint = f"Did you mean '{near}'? Rename it to '{column}' (or map it with rename: in the YAML)." if near else f"Add the column, or map a column of yours to it with rename: in the YAML. Columns found: {', '.join(present)}."
+            hint = (
+                f"Did you mean '{near}'? Rename it to '{column}' (or map it with rename: in the YAML)."
+                if near
+                else f"Add the column, or map a column of yours to it with rename: in the YAML. Columns found: {', '.join(present)}."
+            )
             if column == "school_year" and not near:
                 hint = f"A file for one year needs constants: {{school_year: 2023-24}} in the YAML (with its year); else map the year column with rename:. Columns found: {', '.join(present)}."
             problems.append(Problem(label, f"Required column '{column}' is missing.", hint, row=header_row, column=column))
@@ -220,12 +224,28 @@ def _describe_failures(failures: pd.DataFrame, frame: pd.DataFrame, spec: schema
             for _, group in repeated.groupby(key, dropna=False, sort=False):
                 rows = ", ".join(str(r) for r in group[ROW].head(5))
                 values = ", ".join(f"{k}={group.iloc[0][k]}" for k in key if group.iloc[0][k] is not None and not (isinstance(group.iloc[0][k], float) and np.isnan(group.iloc[0][k])))
-                problems.append(Problem(label, f"Rows {rows} repeat the same key ({values}).", "Keep one row per key, or add aggregate: sum to the table in the YAML to add them up.", row=int(group[ROW].iloc[0]), column=spec.key[0]))
+                problems.append(
+                    Problem(
+                        label,
+                        f"Rows {rows} repeat the same key ({values}).",
+                        "Keep one row per key, or add aggregate: sum to the table in the YAML to add them up.",
+                        row=int(group[ROW].iloc[0]),
+                        column=spec.key[0],
+                    )
+                )
             continue
         if "not_nullable" in check:
             problems.append(Problem(label, "The cell is empty, but this column needs a value.", "Fill it in, or remove the row.", row=row, column=column))
         elif "greater_than(" in check and column == "pupils":
-            problems.append(Problem(label, f"Pupils is {failure.failure_case}; per-pupil figures need a count above zero.", "Enter the building's pupil count (membership or FTE), or remove the row.", row=row, column=column))
+            problems.append(
+                Problem(
+                    label,
+                    f"Pupils is {failure.failure_case}; per-pupil figures need a count above zero.",
+                    "Enter the building's pupil count (membership or FTE), or remove the row.",
+                    row=row,
+                    column=column,
+                )
+            )
         elif "greater_than" in check:
             problems.append(Problem(label, f"{failure.failure_case} is negative.", "Counts and amounts here cannot be below zero.", row=row, column=column))
         elif "less_than" in check:
@@ -245,13 +265,19 @@ def _not_greater_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: st
     for part, whole in spec.not_greater:
         wrong = frame[part].notna() & frame[whole].notna() & (frame[part] > frame[whole] + 1e-9)
         for index in frame.index[wrong][:_MAX_CELL_PROBLEMS]:
-            problems.append(Problem(label, f"{part} ({frame.at[index, part]:g}) is greater than {whole} ({frame.at[index, whole]:g}).", f"{part} is part of {whole}; correct one of them.", row=int(frame.at[index, ROW]), column=part))
+            problems.append(
+                Problem(
+                    label,
+                    f"{part} ({frame.at[index, part]:g}) is greater than {whole} ({frame.at[index, whole]:g}).",
+                    f"{part} is part of {whole}; correct one of them.",
+                    row=int(frame.at[index, ROW]),
+                    column=part,
+                )
+            )
     return problems
 
 
-def load_table(
-    name: str, source: TableSource, folder: Path, known_buildings: set[str] | None = None
-) -> tuple[pd.DataFrame, list[Problem], Path]:
+def load_table(name: str, source: TableSource, folder: Path, known_buildings: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem], Path]:
     """Read, map, parse and validate one table; returns the frame (with ``_row``), problems and its file."""
     spec = schema.ALL_TABLES[name]
     path = folder / str(source.file)
@@ -287,7 +313,15 @@ def _total_row_problems(frame: pd.DataFrame, label: str) -> list[Problem]:
             continue
         text = frame[column].astype("string").fillna("")
         for index in frame.index[text.str.contains(r"\btotals?\b", case=False, regex=True)]:
-            problems.append(Problem(label, f"'{frame.at[index, column]}' looks like a total row, not a building.", "Delete total and subtotal rows; the package computes totals itself.", row=int(frame.at[index, ROW]), column=column))
+            problems.append(
+                Problem(
+                    label,
+                    f"'{frame.at[index, column]}' looks like a total row, not a building.",
+                    "Delete total and subtotal rows; the package computes totals itself.",
+                    row=int(frame.at[index, ROW]),
+                    column=column,
+                )
+            )
     return problems
 
 
@@ -299,7 +333,13 @@ def _leading_zero_problems(buildings: pd.DataFrame, label: str) -> list[Problem]
     width = int(numeric.str.len().mode().iloc[0])
     short = buildings.index[buildings["building_code"].astype(str).str.fullmatch(rf"\d{{1,{width - 1}}}").fillna(False)] if width > 1 else []
     return [
-        Problem(label, f"Building code '{buildings.at[index, 'building_code']}' is shorter than the others ({width} digits): its leading zeros were probably lost in Excel.", f"Format the column as text in Excel, or add zero_pad: {{building_code: {width}}} to this table in the YAML.", row=int(buildings.at[index, ROW]), column="building_code")
+        Problem(
+            label,
+            f"Building code '{buildings.at[index, 'building_code']}' is shorter than the others ({width} digits): its leading zeros were probably lost in Excel.",
+            f"Format the column as text in Excel, or add zero_pad: {{building_code: {width}}} to this table in the YAML.",
+            row=int(buildings.at[index, ROW]),
+            column="building_code",
+        )
         for index in short
     ]
 
@@ -311,7 +351,15 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
     problems += _total_row_problems(buildings, labels["buildings"]) + _leading_zero_problems(buildings, labels["buildings"])
     other_district = buildings.index[buildings["district_code"] != config.district_code]
     for index in other_district[:_MAX_CELL_PROBLEMS]:
-        problems.append(Problem(labels["buildings"], f"District code '{buildings.at[index, 'district_code']}' is not the review's district ({config.district_code}).", "Keep only the district's buildings (filter: in the YAML) or correct district_code.", row=int(buildings.at[index, ROW]), column="district_code"))
+        problems.append(
+            Problem(
+                labels["buildings"],
+                f"District code '{buildings.at[index, 'district_code']}' is not the review's district ({config.district_code}).",
+                "Keep only the district's buildings (filter: in the YAML) or correct district_code.",
+                row=int(buildings.at[index, ROW]),
+                column="district_code",
+            )
+        )
     known = set(buildings["building_code"].dropna())
     for name, frame in tables.items():
         if name == "buildings" or "building_code" not in frame.columns:
@@ -320,11 +368,27 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
         problems += _total_row_problems(frame, label)
         unknown = frame.index[~frame["building_code"].isin(known) & frame["building_code"].notna()]
         for index in unknown[:_MAX_CELL_PROBLEMS]:
-            problems.append(Problem(label, f"Building '{frame.at[index, 'building_code']}' is not in the buildings table.", "Add the building to the buildings table, correct the code, or set only_known_buildings: true for this table.", row=int(frame.at[index, ROW]), column="building_code"))
+            problems.append(
+                Problem(
+                    label,
+                    f"Building '{frame.at[index, 'building_code']}' is not in the buildings table.",
+                    "Add the building to the buildings table, correct the code, or set only_known_buildings: true for this table.",
+                    row=int(frame.at[index, ROW]),
+                    column="building_code",
+                )
+            )
         if "school_year" in frame.columns and name not in schema.COMPARISON_TABLES:
             outside = frame.index[~frame["school_year"].isin(config.school_years) & frame["school_year"].notna()]
             for index in outside[:_MAX_CELL_PROBLEMS]:
-                problems.append(Problem(label, f"School year {frame.at[index, 'school_year']} is outside the review ({', '.join(config.school_years)}).", "Add the year to school_years in the review YAML, or filter the rows out.", row=int(frame.at[index, ROW]), column="school_year"))
+                problems.append(
+                    Problem(
+                        label,
+                        f"School year {frame.at[index, 'school_year']} is outside the review ({', '.join(config.school_years)}).",
+                        "Add the year to school_years in the review YAML, or filter the rows out.",
+                        row=int(frame.at[index, ROW]),
+                        column="school_year",
+                    )
+                )
     if "expenditures" in tables:
         problems += _coverage_problems(config, tables, labels)
     if "district_finances" in tables:
@@ -332,7 +396,14 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
     for code in config.buildings:
         if code not in known:
             near = difflib.get_close_matches(code, sorted(known), n=1)
-            problems.append(Problem(config_label, f"Building '{code}' under review is not in the buildings table.", f"Did you mean '{near[0]}'?" if near else "Use a building_code from the buildings table.", column="buildings"))
+            problems.append(
+                Problem(
+                    config_label,
+                    f"Building '{code}' under review is not in the buildings table.",
+                    f"Did you mean '{near[0]}'?" if near else "Use a building_code from the buildings table.",
+                    column="buildings",
+                )
+            )
     problems += _option_problems(config, tables, config_label)
     return problems
 
@@ -344,11 +415,25 @@ def _comparison_problems(config: ReviewConfig, finances: pd.DataFrame, label: st
     problems = []
     if config.district_code not in codes:
         years = ", ".join(config.school_years)
-        problems.append(Problem(label, f"The review's district {config.district_code} has no row for {years} in this table.", "Check district_code (leading zeros kept), the file's year (constants: {school_year: ...}), or remove the table.", column="district_code"))
+        problems.append(
+            Problem(
+                label,
+                f"The review's district {config.district_code} has no row for {years} in this table.",
+                "Check district_code (leading zeros kept), the file's year (constants: {school_year: ...}), or remove the table.",
+                column="district_code",
+            )
+        )
     for code in config.peers:
         if code not in codes:
             near = difflib.get_close_matches(code, sorted(codes), n=1)
-            problems.append(Problem(config_label, f"Peer district '{code}' is not in the district_finances table ({label}) for the review's years.", (f"Did you mean '{near[0]}'? " if near else "") + "Use district codes from that table (text, leading zeros kept).", column="peers"))
+            problems.append(
+                Problem(
+                    config_label,
+                    f"Peer district '{code}' is not in the district_finances table ({label}) for the review's years.",
+                    (f"Did you mean '{near[0]}'? " if near else "") + "Use district codes from that table (text, leading zeros kept).",
+                    column="peers",
+                )
+            )
     if config.district_code in config.peers:
         problems.append(Problem(config_label, "The review's own district is listed among its peers.", "Remove it from peers: the district is always shown beside them.", column="peers"))
     return problems
@@ -378,7 +463,14 @@ def _option_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], conf
         elif strategies is not None and option.strategy not in set(strategies["strategy"]):
             names = sorted(set(strategies["strategy"]))
             near = difflib.get_close_matches(option.strategy, names, n=1)
-            problems.append(Problem(config_label, f"Strategy '{option.strategy}' is not in the strategies table.", (f"Did you mean '{near[0]}'? " if near else "") + f"Strategies found: {', '.join(names)}.", column="option.strategy"))
+            problems.append(
+                Problem(
+                    config_label,
+                    f"Strategy '{option.strategy}' is not in the strategies table.",
+                    (f"Did you mean '{near[0]}'? " if near else "") + f"Strategies found: {', '.join(names)}.",
+                    column="option.strategy",
+                )
+            )
     return problems
 
 
@@ -393,7 +485,14 @@ def _student_group_problems(group: str, tables: dict[str, pd.DataFrame], config_
     present = [name for name in schema.NEED_GROUPS if name in enrollment.columns and enrollment[name].notna().any()]
     if outcomes is not None:
         present += [name for name in sorted(set(outcomes["student_group"].dropna())) if name != "all" and name not in present]
-    return [Problem(config_label, f"Review option 1 studies {group.replace('_', ' ')}, but neither the enrollment column '{group}' nor any outcomes row has that group.", f"Choose a group the data have ({', '.join(present) or 'none found'}) in option.student_group, or add the group's counts to the enrollment or outcomes table.", column="option.student_group")]
+    return [
+        Problem(
+            config_label,
+            f"Review option 1 studies {group.replace('_', ' ')}, but neither the enrollment column '{group}' nor any outcomes row has that group.",
+            f"Choose a group the data have ({', '.join(present) or 'none found'}) in option.student_group, or add the group's counts to the enrollment or outcomes table.",
+            column="option.student_group",
+        )
+    ]
 
 
 def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> Review:

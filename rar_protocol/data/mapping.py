@@ -27,7 +27,13 @@ SUPPRESSED_TEXT = "*"  # a sum with a suppressed part is suppressed, never a par
 
 def _condition_mask(frame: pd.DataFrame, column: str, condition: ConditionValue, label: str) -> pd.Series:
     if column not in frame.columns:
-        raise InputError([Problem(label, f"The mapping refers to column '{column}', which the file does not have.", f"Columns found: {', '.join(c for c in frame.columns if c != ROW)}. {MAPPING_HELP}", column=column)])
+        raise InputError(
+            [
+                Problem(
+                    label, f"The mapping refers to column '{column}', which the file does not have.", f"Columns found: {', '.join(c for c in frame.columns if c != ROW)}. {MAPPING_HELP}", column=column
+                )
+            ]
+        )
     text = frame[column].astype("string").str.strip().fillna("")
     if isinstance(condition, Condition):
         mask = pd.Series(True, index=frame.index)
@@ -91,7 +97,15 @@ def _unreadable_parts(frame: pd.DataFrame, columns: list[str], label: str, purpo
         _, bad = parse_number(frame[column].where(~marked))
         for index in frame.index[bad][:MAX_PROBLEMS_PER_COLUMN]:
             row = int(frame.at[index, ROW]) if ROW in frame.columns else None
-            problems.append(Problem(label, f"'{frame.at[index, column]}' is not a number, but {purpose} adds this column up.", "Write a plain number; suppression markers such as * or <10 are kept as suppressed.", row=row, column=column))
+            problems.append(
+                Problem(
+                    label,
+                    f"'{frame.at[index, column]}' is not a number, but {purpose} adds this column up.",
+                    "Write a plain number; suppression markers such as * or <10 are kept as suppressed.",
+                    row=row,
+                    column=column,
+                )
+            )
     return problems
 
 
@@ -102,7 +116,9 @@ def apply_sums(frame: pd.DataFrame, sums: dict[str, list[str]], label: str) -> t
     for target, parts in sums.items():
         missing = [column for column in parts if column not in frame.columns]
         if missing:
-            raise InputError([Problem(label, f"sums adds up column(s) {', '.join(missing)} for '{target}', which the file does not have.", f"Columns found: {_found(frame)}. {MAPPING_HELP}", column=missing[0])])
+            raise InputError(
+                [Problem(label, f"sums adds up column(s) {', '.join(missing)} for '{target}', which the file does not have.", f"Columns found: {_found(frame)}. {MAPPING_HELP}", column=missing[0])]
+            )
         problems += _unreadable_parts(frame, parts, label, f"sums ({target})")
         frame[target] = add_text_numbers([frame[column] for column in parts])
     return frame, problems
@@ -145,7 +161,16 @@ def _apply_join(frame: pd.DataFrame, join: Join, folder: Path, label: str) -> tu
         right = other[[*join.key, *join.columns]].rename(columns=join.columns)
     duplicated = right.duplicated(subset=join.key, keep=False)
     if duplicated.any():
-        raise InputError([Problem(join.file, f"The join key {', '.join(join.key)} is not unique in this file ({int(duplicated.sum())} rows share a key).", "Add a filter to the join so one row remains per key.", column=join.key[0])])
+        raise InputError(
+            [
+                Problem(
+                    join.file,
+                    f"The join key {', '.join(join.key)} is not unique in this file ({int(duplicated.sum())} rows share a key).",
+                    "Add a filter to the join so one row remains per key.",
+                    column=join.key[0],
+                )
+            ]
+        )
     joined = frame.merge(right, how="left", left_on=table_key, right_on=join.key, suffixes=("", "_joined"))
     return joined, problems
 
@@ -153,14 +178,31 @@ def _apply_join(frame: pd.DataFrame, join: Join, folder: Path, label: str) -> tu
 def apply_split(frame: pd.DataFrame, split: Split, label: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Cut one column into named segments (fund, function, object, location, program of an account string)."""
     if split.column not in frame.columns:
-        raise InputError([Problem(label, f"The account column '{split.column}' that split: cuts into segments is not in the file.", f"Expected layout: {split.layout()}. Columns found: {_found(frame)}. Set split.column to the column holding the account string. {MAPPING_HELP}", column=split.column)])
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    f"The account column '{split.column}' that split: cuts into segments is not in the file.",
+                    f"Expected layout: {split.layout()}. Columns found: {_found(frame)}. Set split.column to the column holding the account string. {MAPPING_HELP}",
+                    column=split.column,
+                )
+            ]
+        )
     text = frame[split.column].astype("string").str.strip()
     parts, fits = _cut(text, split)
     problems = []
     for index in frame.index[~fits][:MAX_PROBLEMS_PER_COLUMN]:
         value = text[index]
         found = "an empty cell" if pd.isna(value) or value == "" else f"'{value}'" + _what_was_found(str(value), split)
-        problems.append(Problem(label, f"The account {found} does not fit the layout: {split.layout()}.", "Correct the account, filter the row out, or set split: in the YAML to your vendor's layout (order, widths, separator).", row=int(frame.at[index, ROW]), column=split.column))
+        problems.append(
+            Problem(
+                label,
+                f"The account {found} does not fit the layout: {split.layout()}.",
+                "Correct the account, filter the row out, or set split: in the YAML to your vendor's layout (order, widths, separator).",
+                row=int(frame.at[index, ROW]),
+                column=split.column,
+            )
+        )
     extra = int((~fits).sum()) - MAX_PROBLEMS_PER_COLUMN
     if extra > 0:
         problems.append(Problem(label, f"{extra} more accounts do not fit the layout.", "", column=split.column))
@@ -223,7 +265,13 @@ def _wide_to_long(frame: pd.DataFrame, source: TableSource, label: str) -> tuple
     assert spec is not None
     missing = [column for column in spec.columns if column not in frame.columns]
     if missing:
-        raise InputError([Problem(label, f"wide_to_long needs column(s) {', '.join(missing)}, which the file does not have.", f"Columns found: {', '.join(c for c in frame.columns if c != ROW)}.", column=missing[0])])
+        raise InputError(
+            [
+                Problem(
+                    label, f"wide_to_long needs column(s) {', '.join(missing)}, which the file does not have.", f"Columns found: {', '.join(c for c in frame.columns if c != ROW)}.", column=missing[0]
+                )
+            ]
+        )
     problems: list[Problem] = []
     if spec.total:
         problems = _check_total(frame, list(spec.columns), spec.total, spec.total_tolerance, label)
@@ -243,7 +291,13 @@ def _check_total(frame: pd.DataFrame, parts: list[str], total: str, tolerance: f
     total_values = parse_number(frame[total])[0]
     wrong = total_values.notna() & ((parts_sum - total_values).abs() > tolerance)
     problems = [
-        Problem(label, f"The fund sources add up to {parts_sum[index]:,.2f} but '{total}' says {total_values[index]:,.2f}.", f"Correct the amounts, or the total, so that they agree (or raise total_tolerance, now {tolerance:g}, if the file rounds them separately).", row=int(frame.at[index, ROW]), column=total)
+        Problem(
+            label,
+            f"The fund sources add up to {parts_sum[index]:,.2f} but '{total}' says {total_values[index]:,.2f}.",
+            f"Correct the amounts, or the total, so that they agree (or raise total_tolerance, now {tolerance:g}, if the file rounds them separately).",
+            row=int(frame.at[index, ROW]),
+            column=total,
+        )
         for index in frame.index[wrong]
     ]
     if len(problems) > MAX_PROBLEMS_PER_COLUMN:
@@ -298,19 +352,19 @@ def _format_problems(frame: pd.DataFrame, source: TableSource, label: str) -> li
     missing = [column for column in expected if column not in frame.columns]
     if not missing:
         return []
-    return [Problem(
-        label,
-        f"The file lacks column(s) the '{source.format}' format reads: {', '.join(missing)}.",
-        f"Columns expected: {', '.join(expected)}. Columns found: {_found(frame)}. If your file names them differently, map yours in this table's YAML "
-        "(rename: {your column: canonical name}, or filter/cases/split with your names); your keys are laid over the format's. "
-        "Mapping syntax: README.md, 'Mapping a district's own export'; formats: docs/data_dictionary.md.",
-        column=missing[0],
-    )]
+    return [
+        Problem(
+            label,
+            f"The file lacks column(s) the '{source.format}' format reads: {', '.join(missing)}.",
+            f"Columns expected: {', '.join(expected)}. Columns found: {_found(frame)}. If your file names them differently, map yours in this table's YAML "
+            "(rename: {your column: canonical name}, or filter/cases/split with your names); your keys are laid over the format's. "
+            "Mapping syntax: README.md, 'Mapping a district's own export'; formats: docs/data_dictionary.md.",
+            column=missing[0],
+        )
+    ]
 
 
-def map_table(
-    raw: RawTable, source: TableSource, folder: Path, label: str, known_buildings: set[str] | None = None
-) -> tuple[pd.DataFrame, list[Problem]]:
+def map_table(raw: RawTable, source: TableSource, folder: Path, label: str, known_buildings: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Apply ``source``'s mapping to ``raw``; returns text columns under canonical names and any problems."""
     if source.format:
         # Built-in formats read known layouts; a renamed column is one problem naming both lists.
@@ -337,7 +391,14 @@ def map_table(
         problems += long_problems
     missing_renames = [column for column in source.rename if column not in frame.columns]
     if missing_renames:
-        problems.append(Problem(label, f"The mapping renames column(s) {', '.join(missing_renames)}, which the file does not have.", f"Columns found: {', '.join(c for c in frame.columns if c != ROW)}. {MAPPING_HELP}", column=missing_renames[0]))
+        problems.append(
+            Problem(
+                label,
+                f"The mapping renames column(s) {', '.join(missing_renames)}, which the file does not have.",
+                f"Columns found: {', '.join(c for c in frame.columns if c != ROW)}. {MAPPING_HELP}",
+                column=missing_renames[0],
+            )
+        )
     # Renamed-away columns must not collide with an existing canonical name.
     frame = frame.drop(columns=[c for c in source.rename.values() if c in frame.columns and c not in source.rename])
     frame = frame.rename(columns=source.rename)

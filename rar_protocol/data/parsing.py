@@ -16,9 +16,7 @@ import pandas as pd
 
 from rar_protocol.data import schema
 
-SUPPRESSION_PATTERN = re.compile(
-    r"^\s*(\*+|[<>≤]\s*=?\s*\d+(\.\d+)?\s*%?|n\s*[<≤]\s*\d+|n/?a|suppressed|--+|‡|†)\s*$", re.IGNORECASE
-)
+SUPPRESSION_PATTERN = re.compile(r"^\s*(\*+|[<>≤]\s*=?\s*\d+(\.\d+)?\s*%?|n\s*[<≤]\s*\d+|n/?a|suppressed|--+|‡|†)\s*$", re.IGNORECASE)
 _NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_PATTERN = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
 

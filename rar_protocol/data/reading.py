@@ -170,7 +170,17 @@ def _read_excel_grid(path: Path, sheet: str | None, label: str) -> pd.DataFrame:
         # The label names the sheet already when the YAML gives one; the first range locates the problem.
         where = label if sheet is not None else f"{label} [{worksheet.title}]"
         merged = [str(cell_range) for cell_range in ranges]
-        raise InputError([Problem(where, f"The sheet has merged cells ({', '.join(merged[:5])}); values would be lost or shifted.", "Unmerge the cells (Home > Merge & Center > Unmerge) and fill each cell.", row=ranges[0].min_row, column=merged[0])])
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    f"The sheet has merged cells ({', '.join(merged[:5])}); values would be lost or shifted.",
+                    "Unmerge the cells (Home > Merge & Center > Unmerge) and fill each cell.",
+                    row=ranges[0].min_row,
+                    column=merged[0],
+                )
+            ]
+        )
     rows = [[_excel_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
     workbook.close()
     return pd.DataFrame(rows, dtype=object)
@@ -208,11 +218,23 @@ def read_yaml(path: Path) -> Any:
         return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.constructor.ConstructorError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise InputError([Problem(label, f"YAML tag not allowed: {error.problem}.", "Remove the '!!python/...' tag: review files hold plain values only.", row=line, column=_key_at_line(text, line))]) from None
+        raise InputError(
+            [Problem(label, f"YAML tag not allowed: {error.problem}.", "Remove the '!!python/...' tag: review files hold plain values only.", row=line, column=_key_at_line(text, line))]
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise InputError([Problem(label, f"The YAML cannot be read: {getattr(error, 'problem', error)}.", "Check indentation, colons, quotes and brackets on that line and the one above.", row=line, column=_key_at_line(text, line))]) from None
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    f"The YAML cannot be read: {getattr(error, 'problem', error)}.",
+                    "Check indentation, colons, quotes and brackets on that line and the one above.",
+                    row=line,
+                    column=_key_at_line(text, line),
+                )
+            ]
+        ) from None
 
 
 def _key_at_line(text: str, line: int | None) -> str | None:

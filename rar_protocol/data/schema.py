@@ -193,10 +193,7 @@ DESIGNATIONS = TableSpec(
 
 EXPENDITURES = TableSpec(
     name="expenditures",
-    description=(
-        "Spending per building and year by fund source and category, including central costs "
-        "the district allocates to buildings."
-    ),
+    description=("Spending per building and year by fund source and category, including central costs the district allocates to buildings."),
     key=("building_code", "school_year", "fund_source", "category", "function_code", "object_code", "central"),
     columns=(
         _building(),
@@ -252,10 +249,7 @@ LEDGER = TableSpec(
 
 OUTCOMES = TableSpec(
     name="outcomes",
-    description=(
-        "Assessment results per building, year, subject and student group. Suppressed cells stay "
-        "suppressed (never zero)."
-    ),
+    description=("Assessment results per building, year, subject and student group. Suppressed cells stay suppressed (never zero)."),
     key=("building_code", "school_year", "subject", "student_group"),
     not_greater=(("proficient", "tested"),),
     columns=(
@@ -407,16 +401,20 @@ DISTRICT_FINANCES = TableSpec(
         _count("economically_disadvantaged", "Economically disadvantaged pupils (e.g. free or reduced-price lunch eligible); used to suggest similar districts."),
         _count("headcount", "Pupils in the count economically_disadvantaged comes from (its denominator)."),
         *(
-            ColumnSpec(f"{measure}_rank", NUMBER, f"Published statewide rank of {MEASURE_LABELS[measure]}{'' if measure in PER_DISTRICT_MEASURES else ' per pupil'} ({RANK_ORDER.get(measure, '1 = highest')}; 0 or empty: not ranked, computed when the column is absent).", required=False, nullable=True, minimum=0)
+            ColumnSpec(
+                f"{measure}_rank",
+                NUMBER,
+                f"Published statewide rank of {MEASURE_LABELS[measure]}{'' if measure in PER_DISTRICT_MEASURES else ' per pupil'} ({RANK_ORDER.get(measure, '1 = highest')}; 0 or empty: not ranked, computed when the column is absent).",
+                required=False,
+                nullable=True,
+                minimum=0,
+            )
             for measure in PEER_MEASURES
         ),
     ),
 )
 
-TABLES: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in (BUILDINGS, ENROLLMENT, DESIGNATIONS, EXPENDITURES, LEDGER, OUTCOMES, STAFF, STRATEGIES, INDICATORS)
-}
+TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (BUILDINGS, ENROLLMENT, DESIGNATIONS, EXPENDITURES, LEDGER, OUTCOMES, STAFF, STRATEGIES, INDICATORS)}
 # State-wide tables about every district, not the district's own buildings: never templated by
 # `rar init`, and only checked for the review's own district.
 COMPARISON_TABLES: dict[str, TableSpec] = {DISTRICT_FINANCES.name: DISTRICT_FINANCES}

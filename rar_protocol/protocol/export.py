@@ -59,7 +59,9 @@ def _xlsx_bytes(data_object: DataObject, run_date: date) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         data_object.table.to_excel(writer, sheet_name="Data", index=False)
-        about = pd.DataFrame({"About this data set": [data_object.name, *data_object.observations, *(f"Source: {s}" for s in data_object.sources), *(f"Filter: {f}" for f in data_object.filters), *data_object.notes]})
+        about = pd.DataFrame(
+            {"About this data set": [data_object.name, *data_object.observations, *(f"Source: {s}" for s in data_object.sources), *(f"Filter: {f}" for f in data_object.filters), *data_object.notes]}
+        )
         about.to_excel(writer, sheet_name="About", index=False)
         stamp = datetime(run_date.year, run_date.month, run_date.day)
         writer.book.properties.created = stamp
@@ -72,7 +74,7 @@ def _stamped_zip(data: bytes, stamp: datetime) -> bytes:
     """The workbook dated ``stamp`` throughout: openpyxl dates the zip members and the workbook's
     "modified" property by the clock on saving, so two exports of one table would differ in bytes."""
     stamped = io.BytesIO()
-    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{stamp:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>".encode()
+    modified = f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>'.encode()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stamped, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
             content = source.read(member.filename)

@@ -16,6 +16,7 @@ DEFAULT_PROMPTS = [
     {"key": "additional_data", "title": "Additional data needed", "question": "What else would we need to know to be sure?"},
 ]
 
+
 def load_prompts(path: Path | None) -> list[dict[str, str]]:
     """The protocol prompts from an editable YAML file (a list under ``prompts``), or the defaults."""
     if path is None or not path.exists():

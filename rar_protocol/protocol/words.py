@@ -25,7 +25,9 @@ class GroupWords:
 
 GROUPS = {
     "economically_disadvantaged": GroupWords("Economically Disadvantaged", "Economically Disadvantaged Students", "economically disadvantaged students", "economically disadvantaged pupil"),
-    "not_economically_disadvantaged": GroupWords("Not Economically Disadvantaged", "Students Not Economically Disadvantaged", "students not economically disadvantaged", "pupil not economically disadvantaged"),
+    "not_economically_disadvantaged": GroupWords(
+        "Not Economically Disadvantaged", "Students Not Economically Disadvantaged", "students not economically disadvantaged", "pupil not economically disadvantaged"
+    ),
     "students_with_disabilities": GroupWords("Students with Disabilities", "Students with Disabilities", "students with disabilities", "pupil with a disability"),
     "english_learners": GroupWords("English Learners", "English Learners", "English learners", "English learner"),
     "american_indian": GroupWords("American Indian", "American Indian Students", "American Indian students", "American Indian pupil"),
@@ -52,10 +54,7 @@ SUBJECT_LABELS = {"ela": "ELA", "math": "Math", "science": "Science", "social_st
 SUBJECT_PHRASES = {"ela": "in ELA", "math": "in math", "science": "in science", "social_studies": "in social studies", "all": "across all tested subjects"}
 LEVEL_WORDS = {"elementary": "elementary", "middle": "middle", "high": "high", "k12": "K-12", "alternative": "alternative", "other": "other"}
 DISTRICT_LABEL = "District (all buildings)"
-MICHIGAN_CAVEAT = (
-    "Michigan's caveats: spending by the ISD on the district's students is not included; comparisons "
-    "between buildings are affected by teacher seniority, ISD support and student need."
-)
+MICHIGAN_CAVEAT = "Michigan's caveats: spending by the ISD on the district's students is not included; comparisons between buildings are affected by teacher seniority, ISD support and student need."
 
 
 def money(value: float) -> str:

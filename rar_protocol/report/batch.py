@@ -63,13 +63,10 @@ def index_html(manifest: dict[str, Any]) -> str:
             detail += f"<div class='warning'>No PDF: {html.escape(report['pdf_error'])}</div>"
         objects = "".join(f"<li><a href='{html.escape(path)}'>{html.escape(Path(path).name)}</a></li>" for path in report["data_objects"])
         who = "District" if report["building_code"] is None else html.escape(f"{report['building_code']} {report.get('building_name') or ''}".strip())
-        rows.append(
-            f"<tr class='{status}'><td>{html.escape(report['title'])}</td><td>{who}</td><td>{status}</td><td>{' · '.join(links)}{detail}</td>"
-            f"<td><ul>{objects}</ul></td></tr>"
-        )
+        rows.append(f"<tr class='{status}'><td>{html.escape(report['title'])}</td><td>{who}</td><td>{status}</td><td>{' · '.join(links)}{detail}</td><td><ul>{objects}</ul></td></tr>")
     made = html.escape(manifest["provenance"]["run_time"])
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Resource Allocation Review · {html.escape(manifest['district_name'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Resource Allocation Review · {html.escape(manifest["district_name"])}</title>
 <style>
 body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #ccd; padding: 4px 8px; vertical-align: top; text-align: left; }}
@@ -77,9 +74,9 @@ th {{ background: #eef3f8; }} tr.failed td {{ background: #fff0f0; }} .error {{ 
 ul {{ margin: 0; padding-left: 1.2em; font-size: 0.85em; }}
 </style></head><body>
 <h1>Resource Allocation Review</h1>
-<p>{html.escape(manifest['district_name'])} ({html.escape(manifest['district_code'])}) · made {made} · details in <a href="manifest.json">manifest.json</a></p>
+<p>{html.escape(manifest["district_name"])} ({html.escape(manifest["district_code"])}) · made {made} · details in <a href="manifest.json">manifest.json</a></p>
 <table><thead><tr><th>Report</th><th>Building</th><th>Status</th><th>Files</th><th>MICIP data objects</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
+<tbody>{"".join(rows)}</tbody></table>
 </body></html>
 """
 
@@ -127,7 +124,15 @@ def _previous_results(run_folder: Path) -> tuple[dict[str, Any], list[ReportResu
     """The manifest of an earlier run and its reports that are complete on disk."""
     manifest_path = run_folder / "manifest.json"
     if not manifest_path.is_file():
-        raise InputError([Problem(str(run_folder), "This folder has no manifest.json, so it is not a run folder to resume.", "Give the folder that holds index.html and manifest.json, e.g. outputs/<district>/<date>.")])
+        raise InputError(
+            [
+                Problem(
+                    str(run_folder),
+                    "This folder has no manifest.json, so it is not a run folder to resume.",
+                    "Give the folder that holds index.html and manifest.json, e.g. outputs/<district>/<date>.",
+                )
+            ]
+        )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     complete = []
     for entry in manifest["reports"]:
@@ -147,9 +152,14 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
         parameters = manifest["provenance"]["parameters"]
         config_path = Path(parameters["config_path"])
         options = RunOptions(
-            out=resume.parent.parent, buildings=tuple(b for b in parameters.get("buildings", "").split(",") if b),
-            formats=tuple(parameters.get("formats", "html,pdf").split(",")), workers=options.workers, pdf_engine=options.pdf_engine,
-            browser=options.browser, data_folder=options.data_folder, run_date=date.fromisoformat(parameters["run_date"]),
+            out=resume.parent.parent,
+            buildings=tuple(b for b in parameters.get("buildings", "").split(",") if b),
+            formats=tuple(parameters.get("formats", "html,pdf").split(",")),
+            workers=options.workers,
+            pdf_engine=options.pdf_engine,
+            browser=options.browser,
+            data_folder=options.data_folder,
+            run_date=date.fromisoformat(parameters["run_date"]),
         )
     assert config_path is not None
     review = load_review(config_path, data_folder=options.data_folder)
@@ -175,8 +185,14 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
 
     def make(job: ReportJob) -> ReportResult:
         result = make_report(
-            job, review, run_folder, run_date, provenance_path,
-            kernel_manager_class=server.manager_class if server else None, pdf_maker=pdf_maker, stopped=stopping.is_set,
+            job,
+            review,
+            run_folder,
+            run_date,
+            provenance_path,
+            kernel_manager_class=server.manager_class if server else None,
+            pdf_maker=pdf_maker,
+            stopped=stopping.is_set,
         )
         with lock:
             results.append(result)
@@ -232,11 +248,13 @@ def isd_index(run_folders: list[Path], destination: Path) -> Path:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         ok = sum(1 for report in manifest["reports"] if report["status"] == "ok")
         link = os.path.relpath(folder / "index.html", destination.parent)
-        rows.append(f"<tr><td><a href='{html.escape(link)}'>{html.escape(manifest['district_name'])}</a></td><td>{html.escape(manifest['district_code'])}</td><td>{ok} of {len(manifest['reports'])} reports made</td></tr>")
+        rows.append(
+            f"<tr><td><a href='{html.escape(link)}'>{html.escape(manifest['district_name'])}</a></td><td>{html.escape(manifest['district_code'])}</td><td>{ok} of {len(manifest['reports'])} reports made</td></tr>"
+        )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Resource Allocation Reviews</title>
 <style>body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; }} table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #ccd; padding: 4px 8px; text-align: left; }}</style>
 </head><body><h1>Resource Allocation Reviews</h1>
-<table><thead><tr><th>District</th><th>Code</th><th>Status</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>
+<table><thead><tr><th>District</th><th>Code</th><th>Status</th></tr></thead><tbody>{"".join(rows)}</tbody></table></body></html>
 """
     return write_atomically(destination, page.encode("utf-8"))

@@ -175,7 +175,9 @@ def open_report(config_path: str | Path, **options: Any) -> ReportContext:
     return ReportContext(config_path, **options)
 
 
-def start_report(kind: str, config_path: str | Path, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "") -> tuple[ReportContext, Review, str | None]:
+def start_report(
+    kind: str, config_path: str | Path, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = ""
+) -> tuple[ReportContext, Review, str | None]:
     """A protocol notebook's first call: its report, the review and the building it is about.
 
     ``kind`` is the report's key in the registry (``"district_review"``, ``"distribution"``...). The

@@ -98,8 +98,16 @@ def execute_notebook(job: ReportJob, review: Review, run_folder: Path, run_date:
     kernel = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
     try:
         papermill.execute_notebook(
-            str(folder / job.notebook), str(partial), parameters=parameters, cwd=str(folder), kernel_name="python3",
-            progress_bar=False, log_output=False, execution_timeout=900, shutdown_kernel="immediate", **kernel,
+            str(folder / job.notebook),
+            str(partial),
+            parameters=parameters,
+            cwd=str(folder),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=900,
+            shutdown_kernel="immediate",
+            **kernel,
         )
     except Exception as error:
         failure = ReportFailure.from_error(error)

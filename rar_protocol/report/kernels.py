@@ -221,7 +221,7 @@ class KernelServer:
         self.timeout = timeout
         self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> "KernelServer":
+    def __enter__(self) -> KernelServer:
         arguments = [sys.executable, "-m", "rar_protocol.report.kernels", self.socket_path, str(self.log_path), *self.config_paths]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(arguments, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)

@@ -45,10 +45,7 @@ BROWSER_COMMANDS = (
 
 PDF_ENGINES = ("auto", "chromium", "weasyprint", "none")
 
-NO_BROWSER_MESSAGE = (
-    "No Chromium-family browser found (set RAR_BROWSER or --browser); "
-    "install chromium or use --pdf-engine weasyprint"
-)
+NO_BROWSER_MESSAGE = "No Chromium-family browser found (set RAR_BROWSER or --browser); install chromium or use --pdf-engine weasyprint"
 
 # Paper sizes in inches, the unit Page.printToPDF takes.
 PAPER_SIZES = {"letter": (8.5, 11.0), "a4": (8.27, 11.69)}
@@ -75,10 +72,7 @@ BROWSER_FLAGS = (
     "--remote-debugging-port=0",
 )
 
-FOOTER_TEMPLATE = (
-    '<div style="font-size:8px;color:#666;width:100%;text-align:center;">'
-    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
-)
+FOOTER_TEMPLATE = '<div style="font-size:8px;color:#666;width:100%;text-align:center;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 
 # Requests the page makes to these are failed at once instead of waiting on a network.
 BLOCKED_URL_PATTERNS = [{"urlPattern": "http://*"}, {"urlPattern": "https://*"}]
@@ -165,11 +159,7 @@ class ChromiumPdfPrinter:
     @property
     def running(self) -> bool:
         """Whether the browser process is alive and connected."""
-        return (
-            self._connection is not None
-            and self._process is not None
-            and self._process.poll() is None
-        )
+        return self._connection is not None and self._process is not None and self._process.poll() is None
 
     # -- printing --------------------------------------------------------------------------
 
@@ -182,9 +172,7 @@ class ChromiumPdfPrinter:
         blank = {"url": "about:blank"}
         target_id = self._command("Target.createTarget", blank, None, html)["targetId"]
         try:
-            session = self._command(
-                "Target.attachToTarget", {"targetId": target_id, "flatten": True}, None, html
-            )["sessionId"]
+            session = self._command("Target.attachToTarget", {"targetId": target_id, "flatten": True}, None, html)["sessionId"]
             self._prepare_page(session)
             self._load(session, html)
             data = self._command("Page.printToPDF", self._print_options(), session, html)["data"]
@@ -268,19 +256,13 @@ class ChromiumPdfPrinter:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise PdfError(
-                    f"Browser {self.browser} exited at startup (code {self._process.returncode})"
-                    f"{self._stderr_hint()}"
-                )
+                raise PdfError(f"Browser {self.browser} exited at startup (code {self._process.returncode}){self._stderr_hint()}")
             # The file may be caught half-written: wait until both lines are there.
             lines = port_file.read_text().splitlines() if port_file.exists() else []
             if len(lines) >= 2 and lines[0].strip().isdigit():
                 return f"ws://127.0.0.1:{lines[0].strip()}{lines[1].strip()}"
             time.sleep(0.05)
-        raise PdfError(
-            f"Browser {self.browser} did not open DevTools within {self.startup_timeout:g} s"
-            f"{self._stderr_hint()}"
-        )
+        raise PdfError(f"Browser {self.browser} did not open DevTools within {self.startup_timeout:g} s{self._stderr_hint()}")
 
     def _stderr_hint(self) -> str:
         """Return ': <last meaningful stderr line>' to explain a failed start, or ''."""
@@ -301,9 +283,7 @@ class ChromiumPdfPrinter:
                 code = self._process.wait(timeout=1)
         where = f" while printing {html.name}" if html is not None else ""
         status = f" (exit code {code})" if code is not None else ""
-        self._dead_reason = (
-            f"Chromium stopped unexpectedly{where}{status}; start a new printer to continue"
-        )
+        self._dead_reason = f"Chromium stopped unexpectedly{where}{status}; start a new printer to continue"
         with contextlib.suppress(Exception):
             self._exit_stack.close()
         self._connection = None
@@ -342,9 +322,7 @@ class ChromiumPdfPrinter:
             if "method" in reply:
                 self._events.append(reply)
 
-    def _wait_for_event(
-        self, session: str, html: Path, matches: Callable[[dict[str, Any]], bool]
-    ) -> dict[str, Any]:
+    def _wait_for_event(self, session: str, html: Path, matches: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Return the first event of this session that satisfies matches, within the timeout."""
         for event in list(self._events):
             if event.get("sessionId") == session and matches(event):
@@ -366,9 +344,7 @@ class ChromiumPdfPrinter:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 where = f" for {html.name}" if html is not None else ""
-                raise PdfError(
-                    f"Chromium timed out after {self.timeout:g} s waiting for {waiting_for}{where}"
-                )
+                raise PdfError(f"Chromium timed out after {self.timeout:g} s waiting for {waiting_for}{where}")
             try:
                 raw = self._connection.recv(timeout=min(remaining, 1.0))
             except TimeoutError:
@@ -415,11 +391,7 @@ def _load_event_of(loader_id: str | None) -> Callable[[dict[str, Any]], bool]:
 
     def matches(event: dict[str, Any]) -> bool:
         params = event.get("params", {})
-        return (
-            event.get("method") == "Page.lifecycleEvent"
-            and params.get("name") == "load"
-            and (loader_id is None or params.get("loaderId") == loader_id)
-        )
+        return event.get("method") == "Page.lifecycleEvent" and params.get("name") == "load" and (loader_id is None or params.get("loaderId") == loader_id)
 
     return matches
 
@@ -500,10 +472,7 @@ def _usual_install_paths() -> list[Path]:
         ]
         return [folder / bundle for folder in applications for bundle in bundles]
     if sys.platform == "win32":
-        roots = [
-            os.environ.get(variable)
-            for variable in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")
-        ]
+        roots = [os.environ.get(variable) for variable in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")]
         executables = [
             r"Google\Chrome\Application\chrome.exe",
             r"Microsoft\Edge\Application\msedge.exe",
@@ -528,10 +497,7 @@ def _require_browser(browser: Path | str | None) -> Path:
         return found
     requested = browser or os.environ.get(BROWSER_ENVIRONMENT_VARIABLE)
     if requested:
-        raise PdfError(
-            f"Browser not found or not executable: {requested} "
-            "(check --browser / RAR_BROWSER, or use --pdf-engine weasyprint)"
-        )
+        raise PdfError(f"Browser not found or not executable: {requested} (check --browser / RAR_BROWSER, or use --pdf-engine weasyprint)")
     raise PdfError(NO_BROWSER_MESSAGE)
 
 
@@ -554,10 +520,7 @@ def weasyprint_pdf(html: Path, pdf: Path) -> Path:
     if not html.is_file():
         raise PdfError(f"HTML file not found: {html}")
     # Same paper and page numbers as the Chromium printer (WeasyPrint defaults to A4).
-    page_setup = weasyprint.CSS(
-        string="@page { size: letter; @bottom-center { content: counter(page) ' / ' counter(pages);"
-        " font-size: 8pt; color: #666; } }"
-    )
+    page_setup = weasyprint.CSS(string="@page { size: letter; @bottom-center { content: counter(page) ' / ' counter(pages); font-size: 8pt; color: #666; } }")
     try:
         fetcher = _offline_url_fetcher(weasyprint)
         document = weasyprint.HTML(filename=str(html), url_fetcher=fetcher)

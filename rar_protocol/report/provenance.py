@@ -6,7 +6,7 @@ import hashlib
 import html
 import json
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ def versions() -> dict[str, str]:
 def collect(input_files: list[Path], parameters: dict[str, Any]) -> dict[str, Any]:
     """The provenance block: parameters, SHA-256 of every input file, versions, and the run time (UTC)."""
     return {
-        "run_time": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "run_time": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "parameters": parameters,
         "inputs": [{"path": str(path), "sha256": sha256(path)} for path in input_files],
         "versions": versions(),

@@ -69,21 +69,77 @@ LEVELS = {
 }
 
 _ELEMENTARY_NAMES = (
-    "Birchwood", "Cedar Ridge", "Maple Grove", "Willow Creek", "Aspen Hollow", "Juniper", "Tamarack",
-    "Sycamore Trail", "Hemlock Park", "Sassafras", "Red Pine", "Beechnut", "Cottonwood", "Dogwood",
-    "Foxglove", "Goldenrod", "Hawthorn", "Lilac Lane", "Meadowlark", "Orchard Hill", "Prairie View",
-    "Sandpiper", "Thistle Field", "Trillium",
+    "Birchwood",
+    "Cedar Ridge",
+    "Maple Grove",
+    "Willow Creek",
+    "Aspen Hollow",
+    "Juniper",
+    "Tamarack",
+    "Sycamore Trail",
+    "Hemlock Park",
+    "Sassafras",
+    "Red Pine",
+    "Beechnut",
+    "Cottonwood",
+    "Dogwood",
+    "Foxglove",
+    "Goldenrod",
+    "Hawthorn",
+    "Lilac Lane",
+    "Meadowlark",
+    "Orchard Hill",
+    "Prairie View",
+    "Sandpiper",
+    "Thistle Field",
+    "Trillium",
 )
 _MIDDLE_NAMES = ("Harbor Light", "Dune Ridge", "Pinecrest", "Stonebridge", "Riverbend", "Lighthouse")
 _HIGH_NAMES = ("Lakeshore", "North Shore", "Bayview", "Southport", "Eastbrook", "Westwind")
 _ALTERNATIVE_NAMES = ("Horizon", "Beacon", "Compass")
 _TOWN_FIRST = (
-    "Birch", "Cedar", "Maple", "Willow", "Aspen", "Pine", "Oak", "Elm", "Hickory", "Walnut", "Cherry", "Spruce",
-    "Heron", "Loon", "Otter", "Fox", "Deer", "Eagle", "Hawk", "Crane", "Sand", "Stone", "Iron", "Copper",
+    "Birch",
+    "Cedar",
+    "Maple",
+    "Willow",
+    "Aspen",
+    "Pine",
+    "Oak",
+    "Elm",
+    "Hickory",
+    "Walnut",
+    "Cherry",
+    "Spruce",
+    "Heron",
+    "Loon",
+    "Otter",
+    "Fox",
+    "Deer",
+    "Eagle",
+    "Hawk",
+    "Crane",
+    "Sand",
+    "Stone",
+    "Iron",
+    "Copper",
 )
 _TOWN_SECOND = (
-    " Harbor", " Falls", " Hills", " Lake", " Creek", " Valley", " Point", " Springs", " Bay", " Ridge",
-    " Rapids", " Prairie", " Crossing", " Junction", " Landing", " Shores",
+    " Harbor",
+    " Falls",
+    " Hills",
+    " Lake",
+    " Creek",
+    " Valley",
+    " Point",
+    " Springs",
+    " Bay",
+    " Ridge",
+    " Rapids",
+    " Prairie",
+    " Crossing",
+    " Junction",
+    " Landing",
+    " Shores",
 )
 
 
@@ -111,7 +167,6 @@ class Plan:
     @property
     def start_years(self) -> np.ndarray:
         return np.array([int(year[:4]) for year in self.years])
-
 
 
 # Each strategy's outcome measure, and the ranges its participants' and non-participants' results are drawn from.
@@ -170,10 +225,10 @@ def district_plan(rng: np.random.Generator, buildings: int, years: tuple[str, ..
     for rank, building in enumerate(comprehensive):
         need[building] = rng.uniform(0.82, 0.92)
         # The first was identified in the 2018 cohort and never exited; the others in fall 2022.
-        designation[building, 0 if rank == 0 else max(0, count_years - 3):] = "CSI"
+        designation[building, 0 if rank == 0 else max(0, count_years - 3) :] = "CSI"
     for building, label in targeted:
         need[building] = rng.uniform(0.66, 0.78)
-        designation[building, max(0, count_years - 2):] = label
+        designation[building, max(0, count_years - 2) :] = label
 
     fixed_english_learners = {
         # The alternative school's English learners stay under 10, so suppression shows.
@@ -241,8 +296,7 @@ def state_plan(rng: np.random.Generator, buildings: int, years: tuple[str, ...])
     suffix = np.array([LEVELS[item].name_suffix for item in level], dtype=object)
     names = np.char.add(np.char.add(np.array(_TOWN_FIRST)[first], np.array([" "] * buildings)), suffix.astype(str)).astype(object)
     district_names = [
-        f"{_TOWN_FIRST[d % len(_TOWN_FIRST)]}{_TOWN_SECOND[(d // len(_TOWN_FIRST)) % len(_TOWN_SECOND)]}"
-        f"{' Academy' if size == 1 else ' Public Schools'} {d + 1:04d} (fictional)"
+        f"{_TOWN_FIRST[d % len(_TOWN_FIRST)]}{_TOWN_SECOND[(d // len(_TOWN_FIRST)) % len(_TOWN_SECOND)]}{' Academy' if size == 1 else ' Public Schools'} {d + 1:04d} (fictional)"
         for d, size in enumerate(sizes)
     ]
 

@@ -245,10 +245,7 @@ def _simulate(rng: np.random.Generator, plan: Plan) -> _Simulation:
     interventionist_raw = title_part + at_risk_part + esser_part
     roles["interventionist"] = _role(rng, interventionist_raw, 0.25 + 0.2 * need, 8 - 3 * need, 41_500, 1_750, pay)
     parts_total = np.where(interventionist_raw > 0, interventionist_raw, 1.0)
-    interventionist_parts = {
-        name: roles["interventionist"].fte * part / parts_total
-        for name, part in (("T1A", title_part), ("31A", at_risk_part), ("ESSER", esser_part))
-    }
+    interventionist_parts = {name: roles["interventionist"].fte * part / parts_total for name, part in (("T1A", title_part), ("31A", at_risk_part), ("ESSER", esser_part))}
 
     # One coach in each identified building, half paid by Title II, half by ESSER while it lasted.
     roles["instructional_coach"] = _role(rng, identified.astype(float), np.zeros(shape), np.full(shape, 13.0), 41_500, 1_750, pay, 0.97)
@@ -656,9 +653,6 @@ def _grant_final_year(program: str, school_year: str) -> str | None:
     return None
 
 
-
-
-
 def _strategies_frame(rng: np.random.Generator, simulation: _Simulation) -> pd.DataFrame:
     """Strategy costs from the tagged spending lines, with participants and outcomes per building and year."""
     plan = simulation.plan
@@ -734,12 +728,17 @@ def _indicators_frame(rng: np.random.Generator, simulation: _Simulation) -> pd.D
     rows.append(("school_climate", "suspensions per 100 students", np.round(np.clip(suspensions, 0, None), 1), "per 100 students", "lower", pupils, every))
 
     advanced = np.where(alternative, rng.uniform(2, 6, shape), 30 - 22 * need + rng.normal(0, 2, shape))
-    rows.append(("rigorous_content", "advanced course enrollment (AP, IB, dual enrollment)", np.round(np.clip(advanced, 0, 100), 1), "percent of grades 11-12", "higher", np.round(pupils / 2), high & every))
-    arts = np.select(
-        [level == "elementary", level == "middle", level == "high"],
-        [2.0 - np.round(plan.need), 6.0 - np.round(2 * plan.need), 16.0 - np.round(7 * plan.need)],
-        1.0,
-    )[:, None] * every
+    rows.append(
+        ("rigorous_content", "advanced course enrollment (AP, IB, dual enrollment)", np.round(np.clip(advanced, 0, 100), 1), "percent of grades 11-12", "higher", np.round(pupils / 2), high & every)
+    )
+    arts = (
+        np.select(
+            [level == "elementary", level == "middle", level == "high"],
+            [2.0 - np.round(plan.need), 6.0 - np.round(2 * plan.need), 16.0 - np.round(7 * plan.need)],
+            1.0,
+        )[:, None]
+        * every
+    )
     rows.append(("rigorous_content", "arts and music courses offered", arts, "courses", "higher", None, every))
 
     teacher = simulation.roles["teacher"].fte

@@ -76,11 +76,25 @@ def apply_formats(tables: Any, label: str) -> Any:
         if chosen not in available_formats():
             near = difflib.get_close_matches(chosen, available_formats(), n=1)
             hint = f"Did you mean '{near[0]}'? " if near else ""
-            problems.append(Problem(label, f"Unknown format '{chosen}'.", f"{hint}The formats are: {', '.join(available_formats())} (each described in docs/data_dictionary.md); or remove format: and map the columns yourself.", column=f"tables.{name}.format"))
+            problems.append(
+                Problem(
+                    label,
+                    f"Unknown format '{chosen}'.",
+                    f"{hint}The formats are: {', '.join(available_formats())} (each described in docs/data_dictionary.md); or remove format: and map the columns yourself.",
+                    column=f"tables.{name}.format",
+                )
+            )
             continue
         made = read_format(chosen).get("table")
         if made != name:
-            problems.append(Problem(label, f"The format '{chosen}' makes the {made} table, not {name}.", f"Move it under tables.{made}, or choose a format for {name}: {', '.join(available_formats())}.", column=f"tables.{name}.format"))
+            problems.append(
+                Problem(
+                    label,
+                    f"The format '{chosen}' makes the {made} table, not {name}.",
+                    f"Move it under tables.{made}, or choose a format for {name}: {', '.join(available_formats())}.",
+                    column=f"tables.{name}.format",
+                )
+            )
             continue
         result[name] = merge_format(format_mapping(chosen), keys)
     if problems:
