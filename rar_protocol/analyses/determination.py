@@ -19,8 +19,11 @@ from rar_protocol.data.problems import Problem
 from rar_protocol.data.reading import read_yaml
 from rar_protocol.errors import InputError
 from rar_protocol.protocol.data_object import DataObject
+from rar_protocol.protocol.units import declare
 
 NO_INEQUITY_TASK = "Resource Allocation Review"
+# The columns of a MICIP entry, in the order MICIP asks for them.
+MICIP_COLUMNS = ["Goal", "Type", "Name", "Description", "Tagged school", "Finding", "Evidence", "District agreed", "Agreed on"]
 
 
 class _Strict(BaseModel):
@@ -140,10 +143,11 @@ def micip_entry(review: Review, building_code: str, entry: Determination) -> dic
 def micip_export(review: Review, determinations: dict[str, Determination]) -> DataObject:
     """One row per MICIP entry, ready to enter: the "Equity Determination" data object."""
     rows = [micip_entry(review, code, entry) for code, entry in sorted(determinations.items())]
-    table = pd.DataFrame(rows, columns=["Goal", "Type", "Name", "Description", "Tagged school", "Finding", "Evidence", "District agreed", "Agreed on"])
+    table = pd.DataFrame(rows, columns=MICIP_COLUMNS)
     inequities = sum(1 for entry in determinations.values() if entry.finding == "inequity")
     agreed = sum(1 for entry in determinations.values() if entry.district_agreed)
     return DataObject(
+        units=declare(text=MICIP_COLUMNS),
         name="Equity Determination",
         table=table,
         observations=[f"{len(rows)} building(s) determined: {inequities} inequity, {len(rows) - inequities} equity; the district team agreed to {agreed}."],
@@ -177,7 +181,13 @@ def building_determination(review: Review, building_code: str, entry: Determinat
     )
     observations.append(agreed)
     table = pd.DataFrame([micip])
-    return DataObject(name=f"Equity Determination {school}", table=table, observations=observations, sources=[f"determination file ({review.config.determination_file})", *entry.evidence])
+    return DataObject(
+        units=declare(text=MICIP_COLUMNS),
+        name=f"Equity Determination {school}",
+        table=table,
+        observations=observations,
+        sources=[f"determination file ({review.config.determination_file})", *entry.evidence],
+    )
 
 
 def check_determinations(review: Review) -> dict[str, Determination]:

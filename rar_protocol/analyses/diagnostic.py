@@ -32,6 +32,7 @@ from rar_protocol.measures.privacy import MARKER, minimum_size, suppress
 from rar_protocol.measures.staffing import role_by_building
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject
+from rar_protocol.protocol.units import declare
 from rar_protocol.protocol.words import comparison_groups, money, percent, table_sources, years_filter
 
 DOLLARS_PER_PUPIL = "dollars per pupil"
@@ -665,6 +666,13 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
     draw = partial(measure_panels_chart, compared, building=building, peers=peers, title=f"{dimension.title}: {building} and the district")
     privacy = f"Values computed from fewer than {minimum_size(review)} students are shown as {MARKER}."
     return DataObject(
+        units=declare(
+            text=["Dimension", "Measure", "Unit", "Better", "Source", "Standing"],
+            code=["School year", "Year"],
+            number=[building, "District", *([peers] if peers else []), "Deviation from district"],
+            change=["Deviation from district (%)"],
+            flag=["Suppressed"],
+        ),
         name=dimension_name(dimension_key),
         table=table,
         display=display,
@@ -773,6 +781,13 @@ def summary_data_object(review: Review, building_code: str, measures: pd.DataFra
     draw = partial(summary_chart, charted, title=f"Where {building} stands furthest from the district") if len(charted) else None
     missing_lines = [f"{DIMENSIONS[key].title}: {name}" for key, names in unknown.items() for name in names]
     return DataObject(
+        units=declare(
+            text=["Dimension", "Measure", "Unit", "Better", "Standing", "Spreads from district"],
+            code=["School year", "Year"],
+            number=[building, "District", "Spread between buildings", "Distance in spreads (positive: less favourable)"],
+            change=["Deviation from district (%)", "Deviation (%)"],
+            flag=["Suppressed"],
+        ),
         name="Diagnostic Summary Across Dimensions",
         table=table,
         display=shown,

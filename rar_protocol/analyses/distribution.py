@@ -22,6 +22,7 @@ from rar_protocol.measures.privacy import minimum_size
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject, without_spending
 from rar_protocol.protocol.display import labelled
+from rar_protocol.protocol.units import declare
 from rar_protocol.protocol.words import MICHIGAN_CAVEAT, comparison_groups, money, more_or_less, need_weight_notes, ordinal, table_sources, years_filter
 
 # Bulletin 1022 functions, by code where the accounting manual names them in our domain notes,
@@ -157,6 +158,7 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
     )
     display = latest[["Function", *[f"{label} per pupil ($)" for label in groups], "Deviation from district ($)", "Deviation from district (%)"]]
     return DataObject(
+        units=_comparison_units(groups, "Function"),
         name=name,
         table=table,
         display=display,
@@ -222,6 +224,7 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
     )
     display = table[table["Fund source"].isin(["State + local", "Federal", "Total"])]
     return DataObject(
+        units=_comparison_units(groups, "Fund source"),
         name=name,
         table=table,
         display=display,
@@ -321,6 +324,15 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     )
     privacy_note = f"Shares of groups with fewer than {minimum_size(review)} pupils are not shown, nor the weighted pupils that contain them."
     return DataObject(
+        units=declare(
+            code=["Building code", "School year"],
+            text=["Building", "Flag"],
+            count=["Pupils"],
+            number=["Need-weighted pupils"],
+            percent=["Economically disadvantaged (%)", "Students with disabilities (%)", "English learners (%)"],
+            money=["State + local per pupil ($)", "State + local per need-weighted pupil ($)", "Total per need-weighted pupil ($)"],
+            flag=["Suppressed"],
+        ),
         name=name,
         table=shown,
         display=display,
@@ -427,6 +439,13 @@ def equity_statistics(review: Review, building_code: str) -> DataObject:
     if excluded:
         filters.append("left out as flagged per-pupil figures (few pupils or implausible spending): " + ", ".join(excluded))
     return DataObject(
+        units=declare(
+            code=["School year"],
+            text=["Measure"],
+            count=["Buildings", "Pupils"],
+            money=["Pupil-weighted mean ($)", "Pupil-weighted median ($)", "Range ($)", "5th percentile pupil ($)", "95th percentile pupil ($)", f"{building} ($)"],
+            number=["Coefficient of variation", "McLoone index", "Range ratio", "Restricted range ratio", "Correlation with % economically disadvantaged", f"{building}: percentile of pupils"],
+        ),
         name=name,
         table=shown,
         display=display,
@@ -507,6 +526,7 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
     chart_rows = latest.reset_index()[["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
     draw = partial(figures.grouped_bars, chart_rows, category="Spending", series=groups, title=f"Per-pupil spending with and without federal dollars, {year}", x_label="Dollars per pupil")
     return DataObject(
+        units=_comparison_units(groups, "Spending"),
         name=name,
         table=table,
         display=table[table["School year"] == year],
@@ -612,6 +632,7 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
             figures.percent_bars, chart_rows, category="category", series=[building, "District"], title=f"Share of the budget spent by grant, {year}", x_label="Actual as a percent of budget"
         )
     return DataObject(
+        units=declare(text=["Scope", "Fund", "Fund source", "Grant"], code=["School year"], money=["Budget ($)", "Actual ($)", "Unspent ($)"], percent=["Spent of budget (%)"]),
         name=name,
         table=table,
         display=table[table["School year"] == year],
@@ -695,6 +716,9 @@ def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject
     )
     notes = ["Lapsing: budget minus actual on a grant whose final year is the line's school year; unspent dollars before the final year may still be spent later (carryover rules vary by grant)."]
     return DataObject(
+        units=declare(
+            text=["Scope", "Grant", "Fund source"], code=["School year", "Grant final year"], money=["Budget ($)", "Actual ($)", "Unspent ($)", "Lapsing ($)", "Unspent, still available later ($)"]
+        ),
         name=name,
         table=table,
         display=at_building,
@@ -790,6 +814,20 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
         },
     )
     return DataObject(
+        units=declare(
+            code=["Building code", "School year"],
+            text=["Building"],
+            count=["Teacher FTE"],
+            money=[
+                "Average teacher salary ($)",
+                "District average teacher salary ($)",
+                "Salary cost at actual salaries ($)",
+                "Salary cost at district average ($)",
+                "Seniority effect ($)",
+                "Seniority effect per pupil ($)",
+            ],
+            number=["Average years of experience"],
+        ),
         name=name,
         table=shown,
         display=shown[shown["Building code"] == building_code].drop(columns=["Building code", "Building"]),
@@ -849,6 +887,7 @@ def personnel_and_non_personnel(review: Review, building_code: str) -> DataObjec
     chart_rows = table[table["School year"] == year][["Spending", *[f"{label} per pupil ($)" for label in groups]]].rename(columns={f"{label} per pupil ($)": label for label in groups})
     draw = partial(figures.grouped_bars, chart_rows, category="Spending", series=groups, title=f"Personnel and non-personnel spending per pupil, {year}", x_label="Dollars per pupil")
     return DataObject(
+        units={**_comparison_units(groups, "Spending"), **declare(text=["Breakdown"])},
         name=name,
         table=table,
         display=table[table["School year"] == year].drop(columns=["Breakdown"]),
@@ -876,3 +915,8 @@ def data_objects(review: Review, building_code: str) -> list[DataObject]:
         seniority_effect(review, building_code),
         personnel_and_non_personnel(review, building_code),
     ]
+
+
+def _comparison_units(groups: list[str], key_label: str) -> dict[str, str]:
+    """The units of a per-pupil comparison table's columns (see ``_comparison_table``)."""
+    return declare(code=["School year"], text=[key_label], money=[*(f"{label} per pupil ($)" for label in groups), "Deviation from district ($)"], change=["Deviation from district (%)"])

@@ -15,6 +15,7 @@ from rar_protocol.measures import finance, outcomes, privacy
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject, without_spending
 from rar_protocol.protocol.display import labelled
+from rar_protocol.protocol.units import declare
 from rar_protocol.protocol.words import MICHIGAN_CAVEAT, SPENDING_MEASURE, money, table_sources, years_filter
 
 QUADRANTS = {
@@ -106,6 +107,23 @@ def per_pupil_by_building(review: Review) -> DataObject:
         ["Building", "Designation", "Pupils", "Total per pupil ($)", "Federal per pupil ($)", "State + local per pupil ($)", "State + local deviation ($)", "State + local deviation (%)", "Flag"]
     ]
     return DataObject(
+        units=declare(
+            code=["Building code", "School year"],
+            text=["Building", "Designation", "Flag"],
+            count=["Pupils"],
+            money=[
+                "Total per pupil ($)",
+                "Federal per pupil ($)",
+                "State + local per pupil ($)",
+                "District state + local per pupil ($)",
+                "State + local deviation ($)",
+                "Total deviation ($)",
+                "Total dollars ($)",
+                "Federal dollars ($)",
+                "State + local dollars ($)",
+            ],
+            change=["State + local deviation (%)", "Total deviation (%)"],
+        ),
         name="Per-Pupil Spending by Building and Year",
         table=shown,
         display=display,
@@ -169,6 +187,12 @@ def change_over_time(review: Review) -> DataObject:
     highlight = sorted(table.loc[table["building_code"].isin(identified_codes), "building_name"].unique())
     draw = partial(figures.trend, lines, title="Total per-pupil spending by building, identified buildings highlighted", y_label="Total per pupil (dollars)", highlight=highlight)
     return DataObject(
+        units=declare(
+            code=["Building code", "First year", "Last year", "Largest yearly change, year"],
+            text=["Building"],
+            money=["Total per pupil, first year ($)", "Total per pupil, last year ($)", "Change ($)", "Largest yearly change ($)"],
+            change=["Change (%)"],
+        ),
         name=name,
         table=shown,
         draw=draw,
@@ -223,6 +247,9 @@ def layered_ranking(review: Review) -> DataObject:
     chart_rows = latest.assign(label=latest["building_name"], identified=latest["designation"] != "none")
     draw = partial(figures.layered_ranking, chart_rows, title=f"State + local per pupil by building, federal on top ({year})", district_state_local=district_state_local)
     return DataObject(
+        units=declare(
+            count=["Rank (state + local)"], code=["Building code"], text=["Building", "Designation", "Flag"], money=["State + local per pupil ($)", "Federal per pupil ($)", "Total per pupil ($)"]
+        ),
         name="State and Local Per-Pupil Spending Ranked",
         table=shown,
         draw=draw,
@@ -295,6 +322,9 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         },
     )
     return DataObject(
+        units=declare(
+            code=["Building code"], text=["Building", "Designation", "Quadrant"], count=["Pupils"], money=["Total per pupil ($)"], percent=[f"{label} proficient (%)", "Economically disadvantaged (%)"]
+        ),
         name=name,
         table=shown,
         draw=draw,
@@ -366,6 +396,12 @@ def spending_vs_need(review: Review) -> DataObject:
         },
     )
     return DataObject(
+        units=declare(
+            code=["Building code"],
+            text=["Building", "Designation", "Flag"],
+            percent=["Economically disadvantaged (%)", "Students with disabilities (%)", "English learners (%)", "Personnel share (%)"],
+            money=["State + local per pupil ($)", "Federal per pupil ($)"],
+        ),
         name="Per-Pupil Spending and Student Need",
         table=shown,
         draw=draw,
@@ -422,6 +458,7 @@ def student_need(review: Review) -> DataObject:
         }
     )
     return DataObject(
+        units=declare(code=["Building code"], text=["Building", "Designation"], count=["Pupils"], percent=["Economically disadvantaged (%)", "Students with disabilities (%)", "English learners (%)"]),
         name="Student Need by Building",
         table=table,
         observations=observations,
@@ -461,7 +498,12 @@ def flagged_figures(review: Review) -> DataObject:
         },
     )
     return DataObject(
-        name="Flagged Per-Pupil Figures", table=shown, observations=observations, sources=table_sources(review, "expenditures", "enrollment"), filters=[years_filter(review.config.school_years)]
+        units=declare(code=["Building code", "School year"], text=["Building", "Reason"], count=["Pupils"], money=["Total dollars ($)", "Total per pupil ($)"]),
+        name="Flagged Per-Pupil Figures",
+        table=shown,
+        observations=observations,
+        sources=table_sources(review, "expenditures", "enrollment"),
+        filters=[years_filter(review.config.school_years)],
     )
 
 

@@ -23,6 +23,7 @@ from rar_protocol.data.loading import Review
 from rar_protocol.measures import privacy
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject
+from rar_protocol.protocol.units import declare
 from rar_protocol.protocol.words import capitalized, money
 
 PER_PUPIL = (*schema.REVENUE_SOURCES, "total_revenue", *schema.EXPENDITURE_FUNCTIONS, "total_expenditure")
@@ -201,6 +202,7 @@ def peer_districts(review: Review) -> DataObject:
             sentence += f" and {peers['need_percent'].min():.1f}% to {peers['need_percent'].max():.1f}% economically disadvantaged pupils"
         observations.append(sentence + ".")
     return DataObject(
+        units=declare(code=["District code"], text=["District", "Role", "Locale"], count=["Pupils (FTE)"], percent=["Economically disadvantaged (%)"], number=["Similarity distance"]),
         name="Peer Districts",
         table=table,
         observations=observations,
@@ -243,6 +245,12 @@ def revenue_and_spending(review: Review) -> DataObject:
         observations.append(_comparison_sentence(schema.MEASURE_LABELS[measure], own[measure], group[measure], own[f"{measure}_rank"], int(own[f"{measure}_ranked"])))
     draw = partial(_functions_figure, shown, group, selection, title=f"Spending per pupil by function beside the peers, {selection.school_year}")
     return DataObject(
+        units=declare(
+            code=["District code"],
+            text=["District"],
+            count=["Pupils (FTE)", *(f"Statewide rank: {schema.MEASURE_LABELS[measure]}" for measure in PER_PUPIL)],
+            money=[f"{schema.MEASURE_LABELS[measure].capitalize()} per pupil ($)" for measure in PER_PUPIL],
+        ),
         name="Per-Pupil Revenue and Spending Beside Peer Districts",
         table=table,
         display=display,
@@ -291,6 +299,13 @@ def teachers(review: Review) -> DataObject:
         )
     observations.append("Salary differences reflect teachers' experience on the salary schedule as well as the schedule itself.")
     return DataObject(
+        units=declare(
+            code=["District code"],
+            text=["District"],
+            count=["Pupils (FTE)", "Teachers (FTE)", "Statewide rank: average teacher salary", "Statewide rank: pupils per teacher"],
+            money=["Average teacher salary ($)"],
+            number=["Pupils per teacher"],
+        ),
         name="Teacher Salary and Pupils per Teacher Beside Peer Districts",
         table=table,
         observations=observations,

@@ -20,6 +20,7 @@ from rar_protocol.measures.privacy import MARKER, minimum_size, suppress
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject
 from rar_protocol.protocol.display import for_display, labelled
+from rar_protocol.protocol.units import declare
 from rar_protocol.protocol.words import DISTRICT_LABEL, LEVEL_WORDS, capitalized, level_words, money, participant_privacy_note, ranked, relative, table_sources, word_list, years_filter
 
 SITE_KEY = ["strategy", "building_code", "school_year"]
@@ -248,6 +249,14 @@ def cost_by_fund_source(review: Review, building_code: str, context: _Context, n
         hidden_marks=True,
     )
     return DataObject(
+        units=declare(
+            code=["School year"],
+            text=["Building"],
+            count=["Buildings running it", "Participants"],
+            money=["Cost ($)", "Cost per participant ($)", *(f"{capitalized(SOURCE_WORDS[s])} {what} ($)" for s in used for what in ("cost", "per participant"))],
+            percent=[f"{capitalized(SOURCE_WORDS[s])} share (%)" for s in used],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown,
         display=display,
@@ -328,6 +337,14 @@ def sustainability(review: Review, building_code: str, context: _Context, name: 
         axis_format=figures.percent,
     )
     return DataObject(
+        units=declare(
+            code=["School year"],
+            text=["Building"],
+            money=["Cost ($)", "Cost per participant ($)", *(f"{words} ($)" for words in TIERS.values())],
+            percent=[f"{words} share (%)" for words in TIERS.values()],
+            count=["Participants"],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown,
         display=display,
@@ -412,6 +429,15 @@ def cost_by_building(review: Review, building_code: str, context: _Context, name
         reference_label="All buildings running it (weighted)",
     )
     return DataObject(
+        units=declare(
+            code=["School year", "Building code"],
+            text=["Building", "Level"],
+            count=["Pupils", "Participants"],
+            number=["Participants per 100 pupils"],
+            money=["Cost ($)", "Cost per participant ($)"],
+            percent=["One-time share (%)"],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown,
         display=display,
@@ -526,6 +552,13 @@ def participant_outcomes(review: Review, building_code: str, context: _Context, 
         styles=styles,
     )
     return DataObject(
+        units=declare(
+            code=["School year", "Building code"],
+            text=["Building", "Outcome measure"],
+            count=["Participants"],
+            number=["Participant outcome", "Non-participant outcome", "Participants minus non-participants"],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown,
         display=display,
@@ -652,6 +685,14 @@ def compared_with_other_strategies(review: Review, building_code: str, context: 
         axis_format=figures.dollars,
     )
     return DataObject(
+        units=declare(
+            code=["School year"],
+            text=["Strategy", "The strategy under review"],
+            count=["Buildings running it", "Participants"],
+            money=["Cost ($)", "Cost per participant, district ($)", f"Cost per participant, {context.building_name} ($)"],
+            percent=["One-time share (%)"],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown,
         display=display,

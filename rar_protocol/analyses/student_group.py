@@ -24,6 +24,7 @@ from rar_protocol.measures.staffing import staff_in_roles
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject, missing_object
 from rar_protocol.protocol.display import for_display, labelled
+from rar_protocol.protocol.units import declare
 from rar_protocol.protocol.words import (
     COUNT_MEASURES,
     DISTRICT_LABEL,
@@ -287,6 +288,14 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
     if (rows["weighted_by"] == "building pupils (rates only published)").any():
         notes.append("The source publishes rates, not counts: district figures are the buildings' rates weighted by the buildings' pupils, not by the group's students tested.")
     return DataObject(
+        units=declare(
+            code=["School year"],
+            text=["Subject", "District figure weighted by"],
+            count=[f"{words.title} tested", f"District {words.title} tested"],
+            percent=[f"{words.title} proficient (%)", "All students proficient (%)", f"District {words.title} proficient (%)", "District all students proficient (%)"],
+            number=["Gap to all students (points)", "District gap (points)", "Building minus district, same group (points)"],
+            flag=["Suppressed (too few tested)"],
+        ),
         name=name,
         table=shown,
         display=display,
@@ -403,6 +412,13 @@ def achievement_by_building(review: Review, building_code: str, *, student_group
     ).reset_index(drop=True)
     draw = partial(figures.dumbbells, latest, panels=subjects, panel_titles=SUBJECT_LABELS, highlight=building_code, title=f"{capitalized(words.plural)} (filled) and all students (open), {year}")
     return DataObject(
+        units=declare(
+            code=["Building code"],
+            text=["Subject", "Building", "Level", "Compared as"],
+            percent=[f"{words.title} proficient (%)", "All students proficient (%)"],
+            number=["Gap to all students (points)"],
+            flag=["Suppressed (too few tested)"],
+        ),
         name=name,
         table=shown,
         display=for_display(shown.drop(columns=["Building code"])),
@@ -508,6 +524,14 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
         reference_label="District share",
     )
     return DataObject(
+        units=declare(
+            code=["School year", "Building code"],
+            text=["Building", "Level"],
+            count=["Pupils", f"{words.title} pupils"],
+            percent=[f"{words.title} share (%)"],
+            number=["Share minus district share (points)"],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown.reset_index(drop=True),
         display=display.reset_index(drop=True),
@@ -665,6 +689,21 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         group_privacy_note(minimum_size(review)),
     ]
     return DataObject(
+        units=declare(
+            code=["School year", "Building code"],
+            text=["Building", "Level"],
+            count=["Pupils", f"{words.title} pupils"],
+            money=[
+                "Total dollars ($)",
+                "Added-needs dollars, function 120s ($)",
+                "Federal dollars ($)",
+                f"Added needs per {words.singular} ($)",
+                f"Federal per {words.singular} ($)",
+                "Added needs per pupil ($)",
+                "Federal per pupil ($)",
+            ],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown.reset_index(drop=True),
         display=display.reset_index(drop=True),
@@ -817,6 +856,13 @@ def support_staff(review: Review, building_code: str, *, student_group: str | No
         styles=_building_district_styles(building_name),
     )
     return DataObject(
+        units=declare(
+            code=["School year", "Building code"],
+            text=["Building", "Level"],
+            count=["Pupils", f"{words.title} pupils", "Student-support FTE", *(f"{role.replace('_', ' ').capitalize()} FTE" for role in roles)],
+            number=[f"Support FTE per 100 {words.plural}", "Support FTE per 100 pupils"],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown.reset_index(drop=True),
         display=display.reset_index(drop=True),
@@ -959,6 +1005,13 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
         reference_label="District (FTE-weighted)",
     )
     return DataObject(
+        units=declare(
+            code=["School year", "Building code"],
+            text=["Building or group of buildings", "Level", "Group share above the district's"],
+            count=["Teacher FTE", "Novice FTE (0-2 years)", "Effective FTE"],
+            percent=["Novice share (%)", "Effective share (%)", f"{words.title} share of pupils (%)"],
+            flag=["Suppressed (fewer than threshold)"],
+        ),
         name=name,
         table=shown.reset_index(drop=True),
         display=display.reset_index(drop=True),

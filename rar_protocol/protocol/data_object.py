@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rar_protocol.protocol.figures import figure_png
+from rar_protocol.protocol.units import UNITS
 from rar_protocol.protocol.words import SPENDING_MEASURE, table_sources
 
 if TYPE_CHECKING:
@@ -40,8 +41,18 @@ class DataObject:
     display: pd.DataFrame | None = None
     # Measures this analysis needed but the review did not have: listed as "data we do not have".
     missing: list[str] = field(default_factory=list)
+    # The unit of every column of the table and the display (rar_protocol.protocol.units).
+    units: dict[str, str] = field(default_factory=dict)
     _figure: Figure | None = field(default=None, init=False, repr=False)
     _png: bytes | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A column without a unit would be written by guesswork; say which, where the table is made.
+        columns = [column for frame in (self.table, self.display) if frame is not None for column in frame.columns]
+        undeclared = sorted({str(column) for column in columns if column not in self.units})
+        unknown = sorted({unit for unit in self.units.values() if unit not in UNITS})
+        if undeclared or unknown:
+            raise ValueError(f"data object {self.name!r}: " + "; ".join(filter(None, [f"no unit declared for {undeclared}" if undeclared else "", f"unknown units {unknown}" if unknown else ""])))
 
     @property
     def figure(self) -> Figure | None:

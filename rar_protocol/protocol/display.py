@@ -11,23 +11,15 @@ import pandas as pd
 
 from rar_protocol.measures.privacy import MARKER
 from rar_protocol.protocol.data_object import DataObject
+from rar_protocol.protocol.units import format_value
 
 
-def _format_cell(column: str, value: Any, suppressed: bool) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+def _format_cell(value: Any, unit: str, suppressed: bool) -> str:
+    written = format_value(value, unit)
+    if written is None:
         # The marker says "hidden for privacy"; a value that simply does not exist shows a dash.
         return html.escape(MARKER) if suppressed else "–"
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, (int, float)):
-        if "$" in column:
-            return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
-        if "%" in column or "percent" in column.lower():
-            return f"{value:+.1f}%" if "change" in column.lower() or "deviation" in column.lower() else f"{value:.1f}%"
-        if float(value).is_integer():
-            return f"{value:,.0f}"
-        return f"{value:,.1f}"
-    return html.escape(str(value))
+    return html.escape(written)
 
 
 def labelled(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
@@ -63,8 +55,8 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def table_html(table: pd.DataFrame, *, max_rows: int = 60) -> str:
-    """The table as HTML with dollars, percents and counts formatted by their column labels.
+def table_html(table: pd.DataFrame, units: dict[str, str], *, max_rows: int = 60) -> str:
+    """The table as HTML, each value written by its column's declared unit.
 
     Empty cells of a row whose "suppressed" (or "Suppressed") column is true show the privacy marker.
     """
@@ -74,7 +66,7 @@ def table_html(table: pd.DataFrame, *, max_rows: int = 60) -> str:
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in shown.columns)
     rows = []
     for record, suppressed in zip(shown.itertuples(index=False), hidden):
-        cells = "".join(f"<td>{_format_cell(str(column), value, suppressed)}</td>" for column, value in zip(shown.columns, record))
+        cells = "".join(f"<td>{_format_cell(value, units[column], suppressed)}</td>" for column, value in zip(shown.columns, record))
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p class='rar-note'>{len(table) - max_rows} more rows in the exported CSV/XLSX.</p>" if len(table) > max_rows else ""
     return f"<table class='rar-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
@@ -92,10 +84,10 @@ def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], 
         encoded = base64.b64encode(data_object.png()).decode("ascii")
         parts.append(f"<img class='rar-figure' alt='{html.escape(data_object.name)}' src='data:image/png;base64,{encoded}'/>")
     if data_object.display is not None:
-        parts.append(table_html(data_object.display))
+        parts.append(table_html(data_object.display, data_object.units))
         parts.append("<p class='rar-note'>The exported CSV and XLSX hold every column and year.</p>")
     elif data_object.table is not None:
-        parts.append(table_html(data_object.table))
+        parts.append(table_html(data_object.table, data_object.units))
     for note in data_object.notes:
         parts.append(f"<p class='rar-note'>{html.escape(note)}</p>")
     sources = "; ".join(data_object.sources)

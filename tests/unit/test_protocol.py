@@ -1,15 +1,18 @@
 """Data objects: MICIP names, safe file names, exports, prompts and recorded answers."""
 
+import re
 from datetime import date
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from conftest import figure_summary
 from rar_protocol.protocol.data_object import DataObject
 from rar_protocol.protocol.display import data_object_html
 from rar_protocol.protocol.export import export, micip_name, safe_file_name
 from rar_protocol.protocol.prompts import load_prompts
+from rar_protocol.protocol.units import declare
 
 RUN_DATE = date(2025, 3, 7)
 
@@ -29,7 +32,21 @@ def test_file_names_are_safe_everywhere(name, expected):
 
 def _object() -> DataObject:
     table = pd.DataFrame({"Building": ["Aspen"], "Total per pupil ($)": [9123.456], "Proficient (%)": [41.25]})
-    return DataObject(name="Spending: by building", table=table, observations=["Aspen spent $9,123 per pupil."], sources=["expenditures table (x.csv)"])
+    units = declare(text=["Building"], money=["Total per pupil ($)"], percent=["Proficient (%)"])
+    return DataObject(name="Spending: by building", table=table, observations=["Aspen spent $9,123 per pupil."], sources=["expenditures table (x.csv)"], units=units)
+
+
+def test_cells_are_written_by_their_declared_unit_not_by_their_label():
+    table = pd.DataFrame({"Cost": [-1196.4], "Share": [41.25], "Change": [3.24], "Pupils": [316.0], "FTE": [2.5], "Note ($ and %)": [12.5], "Code": ["09010"]})
+    units = declare(money=["Cost"], percent=["Share"], change=["Change"], count=["Pupils", "FTE"], number=["Note ($ and %)"], code=["Code"])
+    page = data_object_html(DataObject(name="Units", observations=[], sources=[], table=table, units=units), prompts=[])
+    cells = re.findall(r"<td>(.*?)</td>", page)
+    assert cells == ["-$1,196", "41.2%", "+3.2%", "316", "2.5", "12.5", "09010"]
+
+
+def test_a_column_without_a_declared_unit_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"no unit declared for \['Pupils'\]"):
+        DataObject(name="Undeclared", observations=[], sources=[], table=pd.DataFrame({"Building": ["Aspen"], "Pupils": [316]}), units=declare(text=["Building"]))
 
 
 def test_export_writes_csv_and_xlsx_under_micip_names(tmp_path):
@@ -39,7 +56,7 @@ def test_export_writes_csv_and_xlsx_under_micip_names(tmp_path):
     workbook = openpyxl.load_workbook(written[1])
     assert workbook.sheetnames == ["Data", "About"]
     assert workbook["About"]["A3"].value == "Aspen spent $9,123 per pupil."
-    assert not list(tmp_path.glob(".*partial"))
+    assert sorted(tmp_path.iterdir()) == sorted(written)  # no temporary file left beside them
 
 
 def test_exports_are_byte_identical_for_the_same_inputs(tmp_path):
@@ -58,5 +75,34 @@ def test_prompts_with_answers_and_blank_lines():
 
 def test_edited_prompts_file(tmp_path):
     path = tmp_path / "prompts.yaml"
-    path.write_text("prompts:\n  - {key: notice, title: Notice, question: \"What stands out?\"}\n", encoding="utf-8")
+    path.write_text('prompts:\n  - {key: notice, title: Notice, question: "What stands out?"}\n', encoding="utf-8")
     assert load_prompts(path) == [{"key": "notice", "title": "Notice", "question": "What stands out?"}]
+
+
+def test_figure_is_drawn_on_demand_and_once():
+    from rar_protocol.protocol import figures
+
+    calls = []
+
+    def draw():
+        calls.append(1)
+        figure, axes = figures._figure(2.0, 2.0)
+        axes.plot([0, 1], [0, 1])
+        return figure
+
+    data_object = DataObject(name="Drawn later", observations=[], sources=[], draw=draw)
+    assert data_object.key == "drawn-later" and not calls
+    assert data_object.png() == data_object.png() and data_object.png().startswith(b"\x89PNG")
+    assert figure_summary(data_object.figure)["charts"][0]["lines"] == 1
+    assert calls == [1]
+    assert DataObject(name="No chart", observations=[], sources=[]).png() is None
+
+
+def test_a_failed_export_leaves_neither_the_file_nor_a_temporary_one(tmp_path, monkeypatch):
+    def no_rename(source, destination):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("rar_protocol.files.os.replace", no_rename)
+    with pytest.raises(OSError, match="No space left on device"):
+        export(_object(), tmp_path, RUN_DATE)
+    assert list(tmp_path.iterdir()) == []
