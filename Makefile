@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lab bench schema clean
+.PHONY: setup demo test test-fast lint lab bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,18 @@ demo: $(STAMP)
 	$(BIN)/rar validate parameters/sample.yaml
 	$(BIN)/rar run parameters/sample.yaml
 
-test: $(STAMP)
+# The whole suite: lint, unit and end-to-end tests, and every notebook run top to bottom.
+test: lint
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax notebooks/
+
+# No kernel, no browser, no `rar run`: under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -15,10 +15,22 @@ from typing import Any
 
 from websockets.sync.client import connect
 
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-extensions", "--hide-scrollbars", "--window-size=1280,900",
-         # Names never resolve: a request the page makes is recorded below but cannot leave the machine.
-         "--host-resolver-rules=MAP * ~NOTFOUND", "--remote-debugging-port=0")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--window-size=1280,900",
+    # Names never resolve: a request the page makes is recorded below but cannot leave the machine.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--remote-debugging-port=0",
+)
 
 
 class Page:

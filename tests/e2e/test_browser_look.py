@@ -1,6 +1,7 @@
 """A real browser look at a run: index.html and the district report open in the system's headless
 Chromium with their headings, charts and data object links present and visible, no request leaving
-the machine and no console errors. Screenshots are saved under the run folder for a person to look at."""
+the machine and no console errors. Screenshots are saved under the run folder for a person to look at. The run is the whole
+sample's, shared with test_run.py."""
 
 from __future__ import annotations
 
@@ -9,23 +10,14 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import SAMPLE_CONFIG
-from devtools import Page
-from rar_protocol.report.render import find_browser
-from runcheck import assert_consistent, rar, run_folder
+from conftest import assert_consistent
+from devtools_page import Page
+from rar_protocol.report.pdf import find_browser
 
 BROWSER = find_browser()
 pytestmark = pytest.mark.skipif(BROWSER is None, reason="no Chromium-family browser found (set RAR_BROWSER or install chromium)")
 
 VISIBLE = "(e => { const r = e.getBoundingClientRect(); const s = getComputedStyle(e); return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; })"
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("look")
-    completed = rar("run", str(SAMPLE_CONFIG), "--building", "90041", "--out", str(out), "--formats", "html")
-    assert completed.returncode == 0, completed.stderr
-    return run_folder(out)
 
 
 @pytest.fixture(scope="module")

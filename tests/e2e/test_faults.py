@@ -6,19 +6,47 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
+from conftest import PROJECT, assert_consistent, leftovers, rar_command, reports_by_key, run_folder, run_rar
 from rar_protocol import cli, files
 from rar_protocol.report import batch
-from rar_protocol.report.browser import ChromiumPdfPrinter
-from rar_protocol.report.render import find_browser
-from runcheck import assert_consistent, doctored_notebooks, leftovers, rar, rar_command, reports_by_key, run_folder
+from rar_protocol.report.pdf import ChromiumPdfPrinter, find_browser
+
+PARAMETERS = nbformat.read(PROJECT / "notebooks" / "10_district_financial_review.ipynb", as_version=4).cells[2].source
+
+# The option 3 notebook, doctored to misbehave for the buildings named in environment variables.
+DOCTORED_CELL = """import os, signal, time
+import rar_protocol as rar
+
+report = rar.open_report(config_path, building_code=building_code, output_folder=output_folder, run_date=run_date, provenance_path=provenance_path)
+fixed = os.path.exists(os.environ.get("RAR_TEST_FIXED", "/nonexistent"))
+if not fixed and building_code == os.environ.get("RAR_TEST_KILL_BUILDING"):
+    os.kill(os.getpid(), signal.SIGKILL)
+if not fixed and building_code == os.environ.get("RAR_TEST_FAIL_BUILDING"):
+    raise RuntimeError("simulated failure in " + building_code)
+if not fixed and building_code == os.environ.get("RAR_TEST_SLOW_BUILDING"):
+    time.sleep(600)
+report.header("Inquiry")"""
+
+
+def doctored_notebooks(tmp_path: Path) -> Path:
+    """A copy of notebooks/ whose option 3 notebook fails, dies or hangs on demand."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(PROJECT / "notebooks", folder)
+    notebook = new_notebook(cells=[new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}), new_code_cell(DOCTORED_CELL), new_code_cell("report.footer()")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, folder / "23_option_financial_distribution.ipynb")
+    return folder
 
 
 @pytest.fixture
@@ -31,21 +59,27 @@ def two_buildings(tiny_review: Path) -> Path:
 def test_killed_kernel_and_cell_error_fail_only_their_reports_and_resume_completes(two_buildings, tmp_path):
     fixed = tmp_path / "fixed"
     environment = {"RAR_NOTEBOOKS": str(doctored_notebooks(tmp_path)), "RAR_TEST_KILL_BUILDING": "00003", "RAR_TEST_FAIL_BUILDING": "00001", "RAR_TEST_FIXED": str(fixed)}
-    first = rar("run", str(two_buildings), "--out", str(tmp_path / "out"), "--formats", "html", "--workers", "2", environment=environment)
+    first = run_rar("run", str(two_buildings), "--out", str(tmp_path / "out"), "--formats", "html", "--workers", "2", env=environment)
     assert first.returncode == 1, first.stderr
     assert "Traceback" not in first.stderr
     folder = run_folder(tmp_path / "out")
     reports = reports_by_key(assert_consistent(folder))
-    assert reports[("10", None)]["status"] == "ok"
+    district = reports[("10", None)]
+    assert district["status"] == "ok"
     killed, errored = reports[("23", "00003")], reports[("23", "00001")]
     assert killed["status"] == "failed" and killed["html"] is None and "DeadKernel" in killed["error"]["name"], killed["error"]
-    assert errored["status"] == "failed" and errored["error"]["name"] == "RuntimeError" and "simulated failure in 00001" in errored["error"]["message"]
+    assert errored["status"] == "failed" and errored["html"] is None
+    assert errored["error"]["cell"] == 2 and errored["error"]["name"] == "RuntimeError" and "simulated failure in 00001" in errored["error"]["message"]
+    assert "simulated failure in 00001" in (folder / "index.html").read_text()
+    kept = folder / district["html"]
+    made_at = kept.stat().st_mtime_ns
 
     fixed.touch()
-    second = rar("run", "--resume", str(folder), environment=environment)
+    second = run_rar("run", "--resume", str(folder), env=environment)
     assert second.returncode == 0, second.stderr
     manifest = assert_consistent(folder)
     assert len(manifest["reports"]) == 3 and all(report["status"] == "ok" for report in manifest["reports"])
+    assert kept.stat().st_mtime_ns == made_at  # only what failed was made again
 
 
 def _wait_for_finished_report(out: Path, process: subprocess.Popen, timeout: float = 120) -> Path:
@@ -68,7 +102,9 @@ def test_interrupt_stops_promptly_leaves_a_consistent_folder_and_resume_finishes
     environment = {**os.environ, "RAR_NOTEBOOKS": str(doctored_notebooks(tmp_path)), "RAR_TEST_SLOW_BUILDING": "00001", "RAR_TEST_FIXED": str(fixed)}
     out = tmp_path / "out"
     # One worker: the district report finishes first, then 00001 hangs in a cell.
-    process = subprocess.Popen(rar_command("run", str(two_buildings), "--out", str(out), "--formats", "html", "--workers", "1"), env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        rar_command("run", str(two_buildings), "--out", str(out), "--formats", "html", "--workers", "1"), env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         folder = _wait_for_finished_report(out, process)
         time.sleep(1.0)  # let the next report's kernel start its slow cell
@@ -92,7 +128,7 @@ def test_interrupt_stops_promptly_leaves_a_consistent_folder_and_resume_finishes
     if signum == signal.SIGINT:
         return  # resume after an interrupt is checked once, with SIGTERM, to keep the suite quick
     fixed.touch()
-    resumed = rar("run", "--resume", str(folder), environment=environment)
+    resumed = run_rar("run", "--resume", str(folder), env=environment)
     assert resumed.returncode == 0, resumed.stderr
     manifest = assert_consistent(folder)
     assert len(manifest["reports"]) == 3 and all(report["status"] == "ok" for report in manifest["reports"])
@@ -139,7 +175,7 @@ class _FullDisk:
             return stream
 
         class Stream:
-            def __enter__(self) -> "Stream":
+            def __enter__(self) -> Stream:
                 return self
 
             def __exit__(self, *exception: object) -> None:

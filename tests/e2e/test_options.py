@@ -1,55 +1,62 @@
-"""Each review option's inquiry report, end to end on the sample and on the real North Carolina data."""
+"""Each review option's inquiry report, end to end on the sample and on the real North Carolina data.
 
-import json
-import re
-import subprocess
-import sys
+Options 3 (the sample's own) and 1 are read from the runs other tests share; 2 and 4 get a run each."""
+
 from pathlib import Path
 
 import pytest
 
-from conftest import NC_CONFIG, SAMPLE_CONFIG
-
-NAME = re.compile(r"^RAR_[^/\\:*?\"<>|]+_\d{4}\.\d{2}\.\d{2}\.(csv|xlsx|png)$")
+from conftest import DATA_OBJECT_NAME, NC_CONFIG, SAMPLE_CONFIG, made_run, manifest_of, review_with_option
 
 
-def _run(config: Path, out: Path, *arguments: str) -> dict:
-    completed = subprocess.run([sys.executable, "-m", "rar_protocol.cli", "run", str(config), "--out", str(out), *arguments], capture_output=True, text=True, timeout=900)
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(next(out.glob("*/*/manifest.json")).read_text())
+@pytest.fixture(scope="module")
+def option_runs(request, tmp_path_factory) -> dict[int, Path]:
+    """Option number -> a sample run folder holding that option's report for 90041, made once."""
+    made: dict[int, Path] = {}
 
+    def run_for(number: int) -> Path:
+        if number not in made:
+            if number == 3:
+                made[number] = request.getfixturevalue("sample_run")
+            elif number == 1:
+                made[number] = request.getfixturevalue("option_one_run")
+            else:
+                folder = tmp_path_factory.mktemp(f"option_{number}")
+                made[number] = made_run(folder / "out", str(review_with_option(SAMPLE_CONFIG, number, folder)), "--building", "90041")
+        return made[number]
 
-def _with_option(config: Path, number: int, folder: Path) -> Path:
-    text = config.read_text(encoding="utf-8")
-    text = re.sub(r"number: \d", f"number: {number}", text, count=1)
-    text = re.sub(r"^data_folder: (\S+)", lambda match: f"data_folder: {(config.parent / match.group(1)).resolve()}", text, flags=re.M)
-    for name in ("prompts_file", "responses_file", "determination_file"):
-        text = re.sub(rf"^{name}: (\S+)", lambda match: f"{name}: {(config.parent / match.group(1)).resolve()}", text, flags=re.M)
-    path = folder / f"option_{number}.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return run_for  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4])
-def test_every_option_makes_html_pdf_and_data_objects_on_the_sample(number, tmp_path):
-    manifest = _run(_with_option(SAMPLE_CONFIG, number, tmp_path), tmp_path / "out", "--building", "90041")
-    report = next(r for r in manifest["reports"] if r["notebook"].startswith(f"2{number}_"))
-    assert report["status"] == "ok" and report["building_code"] == "90041"
-    run_folder = next((tmp_path / "out").glob("*/*"))
-    assert (run_folder / report["html"]).is_file() and (run_folder / report["pdf"]).is_file()
+def test_every_option_makes_html_pdf_and_data_objects_on_the_sample(number, option_runs):
+    folder = option_runs(number)
+    report = next(r for r in manifest_of(folder)["reports"] if r["notebook"].startswith(f"2{number}_") and r["building_code"] == "90041")
+    assert report["status"] == "ok"
+    assert (folder / report["html"]).is_file() and (folder / report["pdf"]).is_file()
     names = [Path(path).name for path in report["data_objects"]]
-    assert all(NAME.match(name) for name in names), names
+    assert all(DATA_OBJECT_NAME.match(name) for name in names), names
     assert len({name.rsplit(".", 1)[0] for name in names}) >= 4
-    page = (run_folder / report["html"]).read_text()
+    page = (folder / report["html"]).read_text()
     # The sample has every table: no analysis says a table is missing.
     assert "not provided" not in page and "table is missing" not in page.lower()
 
 
-@pytest.mark.parametrize("number", [1, 4])
-def test_options_run_on_real_north_carolina_data_and_say_what_it_lacks(number, real_data, tmp_path):
-    manifest = _run(_with_option(NC_CONFIG, number, tmp_path), tmp_path / "out", "--building", "330312", "--formats", "html")
-    report = next(r for r in manifest["reports"] if r["notebook"].startswith(f"2{number}_"))
+def _north_carolina_option_report(folder: Path, number: int) -> str:
+    report = next(r for r in manifest_of(folder)["reports"] if r["notebook"].startswith(f"2{number}_"))
     assert report["status"] == "ok", report["error"]
-    page = (next((tmp_path / "out").glob("*/*")) / report["html"]).read_text()
+    return (folder / report["html"]).read_text()
+
+
+def _says_what_it_lacks(page: str) -> None:
     assert "Coker-Wimberly Elementary" in page
     assert "Data we do not have" in page or "we don't know yet" in page
+
+
+def test_option_1_runs_on_real_north_carolina_data_and_says_what_it_lacks(north_carolina_run):
+    _says_what_it_lacks(_north_carolina_option_report(north_carolina_run, 1))  # the example's own option
+
+
+def test_option_4_runs_on_real_north_carolina_data_and_says_what_it_lacks(real_data, tmp_path):
+    folder = made_run(tmp_path / "out", str(review_with_option(NC_CONFIG, 4, tmp_path)), "--building", "330312", "--formats", "html")
+    _says_what_it_lacks(_north_carolina_option_report(folder, 4))

@@ -1,6 +1,6 @@
 """Scan every output of an option-1 run for a student-group figure from fewer than 10 students.
 
-One `rar run` (option 1, economically disadvantaged; buildings 90121, the tiny alternative school,
+One `rar run` (shared with test_options.py: option 1, economically disadvantaged; buildings 90121, the tiny alternative school,
 and 90041; HTML and PDF). The small cells come from the sample's own data: each building, year
 (and subject) whose group count in enrollment.csv or tested count in outcomes.csv is 1-9, or that
 the source already suppressed. In every CSV, XLSX and HTML table, a row for such a building and
@@ -12,15 +12,12 @@ each PDF carries the suppression marker wherever its HTML does.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import SAMPLE_CONFIG, SAMPLE_DATA
-from test_options import _with_option
+from conftest import SAMPLE_DATA
 
 BUILDINGS = ("90121", "90041")
 SUBJECTS = {"ela": "ELA", "math": "Math", "science": "Science", "social_studies": "Social studies"}
@@ -44,13 +41,8 @@ def _small_cells() -> set[tuple[str, str, str, str | None]]:
 
 
 @pytest.fixture(scope="module")
-def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("privacy")
-    config = _with_option(SAMPLE_CONFIG, 1, folder)
-    arguments = [arg for code in BUILDINGS for arg in ("--building", code)]
-    completed = subprocess.run([sys.executable, "-m", "rar_protocol.cli", "run", str(config), "--out", str(folder / "out"), "--formats", "html,pdf", *arguments], capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stderr
-    return next((folder / "out").glob("*/*"))
+def run_folder(option_one_run: Path) -> Path:
+    return option_one_run
 
 
 def _html_tables(path: Path) -> list[pd.DataFrame]:

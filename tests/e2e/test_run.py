@@ -1,40 +1,23 @@
 """`rar run` end to end: real papermill execution, offline HTML, PDF from the system browser."""
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import NC_CONFIG, SAMPLE_CONFIG, SAMPLE_DATA
-from rar_protocol.report.render import find_browser
-
-NAME_PATTERN = re.compile(r"^RAR_[^/\\:*?\"<>|]+_\d{4}\.\d{2}\.\d{2}\.(csv|xlsx|png)$")
-
-
-def rar(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rar_protocol.cli", *arguments], capture_output=True, text=True, timeout=600)
-
-
-def _run_folder(out: Path) -> Path:
-    folders = [path.parent for path in out.glob("*/*/manifest.json")]
-    assert len(folders) == 1, folders
-    return folders[0]
+from conftest import DATA_OBJECT_NAME, SAMPLE_CONFIG, SAMPLE_DATA, made_run, manifest_of, run_folder, run_rar, without_provenance
+from rar_protocol.report.pdf import find_browser
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample_run")
-    completed = rar("run", str(SAMPLE_CONFIG), "--out", str(out))
-    assert completed.returncode == 0, completed.stderr
-    return _run_folder(out)
+def alone_run(tmp_path_factory) -> Path:
+    """The sample again, HTML only, for building 90041 alone and one worker: compared with the batch run."""
+    return made_run(tmp_path_factory.mktemp("alone"), str(SAMPLE_CONFIG), "--formats", "html", "--building", "90041", "--workers", "1")
 
 
 def test_sample_run_writes_manifest_index_reports_and_data_objects(sample_run):
-    manifest = json.loads((sample_run / "manifest.json").read_text())
+    manifest = manifest_of(sample_run)
     assert sample_run.parent.name == "99901" and re.fullmatch(r"\d{4}\.\d{2}\.\d{2}", sample_run.name)
     report = next(r for r in manifest["reports"] if r["notebook"] == "10_district_financial_review.ipynb")
     assert report["status"] == "ok" and report["building_code"] is None and report["error"] is None
@@ -42,7 +25,7 @@ def test_sample_run_writes_manifest_index_reports_and_data_objects(sample_run):
         assert (sample_run / report[key]).is_file()
     names = [Path(path).name for path in report["data_objects"]]
     assert len({name.rsplit(".", 1)[0] for name in names}) >= 5
-    assert all(NAME_PATTERN.match(name) for name in names), names
+    assert all(DATA_OBJECT_NAME.match(name) for name in names), names
     assert all((sample_run / path).is_file() for path in report["data_objects"])
     provenance = manifest["provenance"]
     assert {"run_time", "parameters", "inputs", "versions"} <= set(provenance)
@@ -68,40 +51,34 @@ def test_pdf_names_every_building(sample_run):
         assert name in text, name
 
 
-def _without_provenance(page: str) -> str:
-    return re.sub(r"<div class=[\"']rar-provenance[\"']>.*?</div>", "", page, flags=re.S)
+def test_same_inputs_give_identical_data_objects_and_html_apart_from_provenance(sample_run, alone_run):
+    second_csvs = sorted(alone_run.glob("data_objects/**/*.csv"))
+    assert any("district" in path.parts for path in second_csvs) and any("90041" in str(path) for path in second_csvs), second_csvs
+    for path in second_csvs:
+        assert path.read_bytes() == (sample_run / path.relative_to(alone_run)).read_bytes(), path.name
 
 
-def test_same_inputs_give_identical_data_objects_and_html_apart_from_provenance(sample_run, tmp_path):
-    completed = rar("run", str(SAMPLE_CONFIG), "--out", str(tmp_path), "--formats", "html")
-    assert completed.returncode == 0, completed.stderr
-    second = _run_folder(tmp_path)
-    first_csvs = sorted(sample_run.glob("data_objects/**/*.csv"))
-    assert first_csvs
-    for path in first_csvs:
-        assert path.read_bytes() == (second / path.relative_to(sample_run)).read_bytes(), path.name
-    first_html = (sample_run / "reports" / "10_district_financial_review.html").read_text()
-    second_html = (second / "reports" / "10_district_financial_review.html").read_text()
-    assert _without_provenance(first_html) == _without_provenance(second_html)
+def test_a_report_made_in_the_batch_equals_the_report_made_alone(sample_run, alone_run):
+    for name in ("23_option_financial_distribution_90041.html", "10_district_financial_review.html"):
+        batch_page = (sample_run / "reports" / name).read_text()
+        alone_page = (alone_run / "reports" / name).read_text()
+        assert without_provenance(batch_page) == without_provenance(alone_page), name
 
 
-def test_real_north_carolina_review_runs_single_year(real_data, tmp_path):
-    completed = rar("run", str(NC_CONFIG), "--out", str(tmp_path), "--pdf-engine", "weasyprint", "--building", "330312")
-    assert completed.returncode == 0, completed.stderr
-    run_folder = _run_folder(tmp_path)
-    report = next(r for r in json.loads((run_folder / "manifest.json").read_text())["reports"] if r["building_code"] is None)
+def test_real_north_carolina_review_runs_single_year(north_carolina_run):
+    report = next(r for r in manifest_of(north_carolina_run)["reports"] if r["building_code"] is None)
     assert report["status"] == "ok" and report["pdf"], report
     assert len({Path(p).stem for p in report["data_objects"]}) >= 5
-    page = (run_folder / report["html"]).read_text()
+    page = (north_carolina_run / report["html"]).read_text()
     assert "Only one school year (2018-19) is available" in page
-    text = " ".join("".join(p.extract_text() for p in PdfReader(run_folder / report["pdf"]).pages).split())
+    text = " ".join("".join(p.extract_text() for p in PdfReader(north_carolina_run / report["pdf"]).pages).split())
     assert "Edgecombe" in text and "Phillips Middle" in text
 
 
 def test_missing_browser_still_makes_html_with_one_clear_message(tiny_review, tmp_path):
-    completed = rar("run", str(tiny_review), "--out", str(tmp_path / "out"), "--pdf-engine", "chromium", "--browser", str(tmp_path / "no-browser"))
+    completed = run_rar("run", str(tiny_review), "--out", str(tmp_path / "out"), "--pdf-engine", "chromium", "--browser", str(tmp_path / "no-browser"))
     assert completed.returncode == 0, completed.stderr
-    report = json.loads((_run_folder(tmp_path / "out") / "manifest.json").read_text())["reports"][0]
+    report = manifest_of(run_folder(tmp_path / "out"))["reports"][0]
     assert report["html"] and report["pdf"] is None
     assert "\n" not in report["pdf_error"] and "browser" in report["pdf_error"].lower()
     assert "PDF not made" in completed.stderr
@@ -113,7 +90,7 @@ def test_bad_input_exits_2_and_writes_nothing(sample_copy, tmp_path):
     lines[3] = lines[3].replace(lines[3].split(",")[2], "lots", 1)
     enrollment.write_text("\n".join(lines) + "\n")
     out = tmp_path / "out"
-    completed = rar("run", str(sample_copy), "--out", str(out))
+    completed = run_rar("run", str(sample_copy), "--out", str(out))
     assert completed.returncode == 2
     assert "enrollment.csv, row 4, column 'pupils'" in completed.stderr
     assert "Traceback" not in completed.stderr
@@ -124,13 +101,3 @@ def test_bad_input_exits_2_and_writes_nothing(sample_copy, tmp_path):
 def test_browser_pdf_engine_is_used_when_a_browser_is_present(sample_run):
     producer = PdfReader(sample_run / "reports" / "10_district_financial_review.pdf").metadata.get("/Producer", "")
     assert "Skia" in producer or "Chrom" in producer, producer
-
-
-def test_a_report_made_in_the_batch_equals_the_report_made_alone(sample_run, tmp_path):
-    completed = rar("run", str(SAMPLE_CONFIG), "--out", str(tmp_path), "--formats", "html", "--building", "90041", "--workers", "1")
-    assert completed.returncode == 0, completed.stderr
-    alone = _run_folder(tmp_path)
-    for name in ("23_option_financial_distribution_90041.html", "10_district_financial_review.html"):
-        batch_page = (sample_run / "reports" / name).read_text()
-        alone_page = (alone / "reports" / name).read_text()
-        assert _without_provenance(batch_page) == _without_provenance(alone_page), name

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from devtools import Page
-from rar_protocol.report.render import find_browser
-from runcheck import assert_consistent, rar, run_folder
+from conftest import TINY_FILES, assert_consistent, run_folder, run_rar, write_tiny
+from devtools_page import Page
+from rar_protocol.report.pdf import find_browser
 
 DISTRICT = 'Ünïon "Dist" <b>x</b> ../../etc/passwd'
-BUILDING = "Cedar / ..\\..\\Élémentaire \"O'Neil\"\nSecond line <script>alert(1)</script>"
+BUILDING = 'Cedar / ..\\..\\Élémentaire "O\'Neil"\nSecond line <script>alert(1)</script>'
 
 
 def _hostile_names(config: Path) -> None:
@@ -26,16 +26,13 @@ def _hostile_names(config: Path) -> None:
     buildings.write_text(text, encoding="utf-8")
 
 
-def test_hostile_building_and_district_names_stay_inside_the_run_folder_and_display_escaped(tiny_review, tmp_path):
-    _hostile_names(tiny_review)
-    out = tmp_path / "out"
-    completed = rar("run", str(tiny_review), "--out", str(out), "--formats", "html")
-    assert completed.returncode == 0, completed.stderr
+def test_hostile_building_and_district_names_stay_inside_the_run_folder_and_display_escaped(guarded_run):
+    review, out, _, _ = guarded_run
     folder = run_folder(out)
     manifest = assert_consistent(folder)  # every listed path resolves inside the run folder
     assert manifest["district_name"] == DISTRICT
     # Nothing was written outside the output folder, and no file or folder name carries a separator or newline.
-    assert {path.name for path in tmp_path.iterdir()} == {"out", *(p.name for p in tiny_review.parent.iterdir() if p.parent == tmp_path and p.name != "out")}
+    assert {path.name for path in review.iterdir()} == {"out", *TINY_FILES, "review.yaml"}
     for path in out.rglob("*"):
         assert path.resolve().is_relative_to(out.resolve()) and "\n" not in path.name and "\\" not in path.name and ".." not in path.name, path
     building = next(r for r in manifest["reports"] if r["building_code"] == "00003")
@@ -57,15 +54,15 @@ def test_parameter_values_cannot_inject_code(tiny_review, tmp_path):
     folder.mkdir()
     for path in sources:
         (folder / path.name).write_bytes(path.read_bytes())
-    completed = rar("run", str(folder / "review.yaml"), "--out", str(folder / "out"), "--formats", "html", environment=environment)
+    completed = run_rar("run", str(folder / "review.yaml"), "--out", str(folder / "out"), "--formats", "html", env=environment)
     assert completed.returncode == 0, completed.stderr
     assert not marker.exists()
     # A building code is a value from validated data; given through YAML or --building it is refused.
     with_code = folder / "review.yaml"
     with_code.write_text(with_code.read_text() + "buildings: [" + json.dumps("00003" + payload) + "]\n")
-    refused = rar("run", str(with_code), "--out", str(tmp_path / "out2"), "--formats", "html", environment=environment)
+    refused = run_rar("run", str(with_code), "--out", str(tmp_path / "out2"), "--formats", "html", env=environment)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
-    refused = rar("run", str(tiny_review), "--building", "00003" + payload, "--out", str(tmp_path / "out3"), "--formats", "html", environment=environment)
+    refused = run_rar("run", str(tiny_review), "--building", "00003" + payload, "--out", str(tmp_path / "out3"), "--formats", "html", env=environment)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert not marker.exists() and not (tmp_path / "out2").exists() and not (tmp_path / "out3").exists()
 
@@ -118,21 +115,36 @@ _record("loaded")
 '''
 
 
-def test_a_run_makes_no_network_request_and_its_html_loads_nothing_remote(tiny_review, tmp_path):
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
+@pytest.fixture(scope="module")
+def guarded_run(tmp_path_factory):
+    """One run of the tiny review with hostile building and district names, in processes that refuse
+    and record any connection off the machine (HTML, and PDF where a browser is found).
+    Returns (review folder, output folder, completed process, network log)."""
+    review = tmp_path_factory.mktemp("hostile")
+    _hostile_names(write_tiny(review))
+    hooks = tmp_path_factory.mktemp("hooks")
     (hooks / "sitecustomize.py").write_text(textwrap.dedent(SITECUSTOMIZE))
-    log = tmp_path / "network.log"
-    environment = {"PYTHONPATH": os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")])), "RAR_TEST_NETWORK_LOG": str(log),
-                   # A proxy setting must not send anything off the machine either.
-                   "HTTP_PROXY": "http://proxy.invalid:3128", "HTTPS_PROXY": "http://proxy.invalid:3128"}
+    log = hooks / "network.log"
+    environment = {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")])),
+        "RAR_TEST_NETWORK_LOG": str(log),
+        # A proxy setting must not send anything off the machine either.
+        "HTTP_PROXY": "http://proxy.invalid:3128",
+        "HTTPS_PROXY": "http://proxy.invalid:3128",
+    }
     formats = "html,pdf" if find_browser() else "html"
-    completed = rar("run", str(tiny_review), "--out", str(tmp_path / "out"), "--formats", formats, environment=environment)
+    out = review / "out"
+    completed = run_rar("run", str(review / "review.yaml"), "--out", str(out), "--formats", formats, env=environment)
     assert completed.returncode == 0, completed.stderr
+    return review, out, completed, log
+
+
+def test_a_run_makes_no_network_request_and_its_html_loads_nothing_remote(guarded_run):
+    _, out, _, log = guarded_run
     lines = log.read_text().splitlines()
     assert len({line.split()[0] for line in lines if line.endswith("loaded")}) >= 2  # the command and its kernel server
     assert [line for line in lines if "BLOCKED" in line] == []
-    folder = run_folder(tmp_path / "out")
+    folder = run_folder(out)
     if find_browser() is None:
         pytest.skip("no Chromium-family browser to open the HTML report with")
     page = Page(find_browser())

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SAMPLE_CONFIG
 from rar_protocol.analyses import determination
 from rar_protocol.cli import main
 from rar_protocol.data.loading import load_review
@@ -71,5 +72,5 @@ def test_evidence_must_name_an_existing_data_object(tiny_review):
 
 
 def test_rar_validate_checks_the_sample_determination(capsys):
-    assert main(["validate", str(Path(__file__).resolve().parents[1] / "parameters" / "sample.yaml")]) == 0
+    assert main(["validate", str(SAMPLE_CONFIG)]) == 0
     assert "Determinations: 2 (1 inequity, 1 equity)" in capsys.readouterr().out

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from rar_protocol.measures import equity
 from rar_protocol.data.config import ReviewOption
+from rar_protocol.measures import equity
 
 # Three buildings: 8,000 / 9,000 / 11,000 dollars per pupil with 100 / 100 / 300 pupils (500 in all).
 THREE_VALUES = [8_000, 9_000, 11_000]

@@ -8,30 +8,82 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE_CONFIG, SAMPLE_DATA
-from rar_protocol.measures import finance
-from rar_protocol.data import schema
 from rar_protocol.data.config import Split
 from rar_protocol.data.dictionary import data_dictionary
 from rar_protocol.data.formats import available_formats, merge_format
 from rar_protocol.data.loading import load_review
 from rar_protocol.data.mapping import apply_split
-from rar_protocol.errors import InputError
 from rar_protocol.data.reading import ROW
+from rar_protocol.errors import InputError
+from rar_protocol.measures import finance
 
 DIRECTORY_COLUMNS = ["ISDCode", "ISDName", "DistrictCode", "DistrictName", "BuildingCode", "BuildingName", "COUNTY_CODE", "COUNTY_NAME", "EntityType", "SCHOOL_LEVEL", "LOCALE_NAME"]
 COUNT_COLUMNS = [
-    "SchoolYear", "ISDCode", "ISDName", "DistrictCode", "DistrictName", "BuildingCode", "BuildingName", "CountyCode", "CountyName",
-    "EntityType", "SchoolLevel", "LOCALE_NAME", "MISTEM_NAME", "MISTEM_CODE", "TOTAL_ENROLLMENT", "MALE_ENROLLMENT", "FEMALE_ENROLLMENT",
-    "AMERICAN_INDIAN_ENROLLMENT", "ASIAN_ENROLLMENT", "AFRICAN_AMERICAN_ENROLLMENT", "HISPANIC_ENROLLMENT", "HAWAIIAN_ENROLLMENT",
-    "WHITE_ENROLLMENT", "TWO_OR_MORE_RACES_ENROLLMENT", "EARLY_MIDDLE_COLLEGE_ENROLLMENT", "PREKINDERGARTEN_ENROLLMENT",
-    "KINDERGARTEN_ENROLLMENT", *(f"GRADE_{grade}_ENROLLMENT" for grade in range(1, 13)), "UNGRADED_ENROLLMENT",
-    "ECONOMIC_DISADVANTAGED_ENROLLMENT", "SPECIAL_EDUCATION_ENROLLMENT", "ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT",
+    "SchoolYear",
+    "ISDCode",
+    "ISDName",
+    "DistrictCode",
+    "DistrictName",
+    "BuildingCode",
+    "BuildingName",
+    "CountyCode",
+    "CountyName",
+    "EntityType",
+    "SchoolLevel",
+    "LOCALE_NAME",
+    "MISTEM_NAME",
+    "MISTEM_CODE",
+    "TOTAL_ENROLLMENT",
+    "MALE_ENROLLMENT",
+    "FEMALE_ENROLLMENT",
+    "AMERICAN_INDIAN_ENROLLMENT",
+    "ASIAN_ENROLLMENT",
+    "AFRICAN_AMERICAN_ENROLLMENT",
+    "HISPANIC_ENROLLMENT",
+    "HAWAIIAN_ENROLLMENT",
+    "WHITE_ENROLLMENT",
+    "TWO_OR_MORE_RACES_ENROLLMENT",
+    "EARLY_MIDDLE_COLLEGE_ENROLLMENT",
+    "PREKINDERGARTEN_ENROLLMENT",
+    "KINDERGARTEN_ENROLLMENT",
+    *(f"GRADE_{grade}_ENROLLMENT" for grade in range(1, 13)),
+    "UNGRADED_ENROLLMENT",
+    "ECONOMIC_DISADVANTAGED_ENROLLMENT",
+    "SPECIAL_EDUCATION_ENROLLMENT",
+    "ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT",
 ]
 ASSESSMENT_COLUMNS = [
-    "SchoolYear", "TestType", "TestPopulation", "ISDCode", "ISDName", "DistrictCode", "DistrictName", "BuildingCode", "BuildingName",
-    "CountyCode", "CountyName", "EntityType", "SchoolLevel", "Locale", "MISTEM_NAME", "MISTEM_CODE", "GradeContentTested", "Subject",
-    "ReportCategory", "TotalAdvanced", "TotalProficient", "TotalPartiallyProficient", "TotalNotProficient", "TotalSurpassed",
-    "TotalAttained", "TotalEmergingTowards", "TotalMet", "TotalDidNotMeet", "NumberAssessed", "PercentMet", "AvgSS",
+    "SchoolYear",
+    "TestType",
+    "TestPopulation",
+    "ISDCode",
+    "ISDName",
+    "DistrictCode",
+    "DistrictName",
+    "BuildingCode",
+    "BuildingName",
+    "CountyCode",
+    "CountyName",
+    "EntityType",
+    "SchoolLevel",
+    "Locale",
+    "MISTEM_NAME",
+    "MISTEM_CODE",
+    "GradeContentTested",
+    "Subject",
+    "ReportCategory",
+    "TotalAdvanced",
+    "TotalProficient",
+    "TotalPartiallyProficient",
+    "TotalNotProficient",
+    "TotalSurpassed",
+    "TotalAttained",
+    "TotalEmergingTowards",
+    "TotalMet",
+    "TotalDidNotMeet",
+    "NumberAssessed",
+    "PercentMet",
+    "AvgSS",
 ]
 # Bulletin 1014's header as published (a layout, not data).
 BULLETIN_COLUMNS = (
@@ -52,14 +104,30 @@ def _write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
 
 
 def _directory_rows() -> list[dict[str, str]]:
-    district = {"ISDCode": "01", "ISDName": "Alpena-Montmorency-Alcona ESD", "DistrictCode": "01010", "DistrictName": "Alcona Community Schools", "COUNTY_CODE": "01", "COUNTY_NAME": "Alcona", "LOCALE_NAME": "Rural: Remote"}
+    district = {
+        "ISDCode": "01",
+        "ISDName": "Alpena-Montmorency-Alcona ESD",
+        "DistrictCode": "01010",
+        "DistrictName": "Alcona Community Schools",
+        "COUNTY_CODE": "01",
+        "COUNTY_NAME": "Alcona",
+        "LOCALE_NAME": "Rural: Remote",
+    }
     return [
         {**district, "BuildingCode": "", "BuildingName": "Alcona Community Schools", "EntityType": "LEA District"},
         {**district, "BuildingCode": "00044", "BuildingName": "Alcona Community High School", "EntityType": "LEA School", "SCHOOL_LEVEL": "High School"},
         {**district, "BuildingCode": "04937", "BuildingName": "Alcona Elementary School", "EntityType": "LEA School", "SCHOOL_LEVEL": "Elementary"},
         {**district, "BuildingCode": "08833", "BuildingName": "Alcona Middle School", "EntityType": "LEA School", "SCHOOL_LEVEL": "Middle School"},
         {**district, "BuildingCode": "09001", "BuildingName": "Alcona Virtual Academy", "EntityType": "LEA School", "SCHOOL_LEVEL": "K-12 School"},
-        {**district, "DistrictCode": "02010", "DistrictName": "AuTrain-Onota Public Schools", "BuildingCode": "04959", "BuildingName": "AuTrain-Onota Public School", "EntityType": "LEA School", "SCHOOL_LEVEL": "Elem_Middle School"},
+        {
+            **district,
+            "DistrictCode": "02010",
+            "DistrictName": "AuTrain-Onota Public Schools",
+            "BuildingCode": "04959",
+            "BuildingName": "AuTrain-Onota Public School",
+            "EntityType": "LEA School",
+            "SCHOOL_LEVEL": "Elem_Middle School",
+        },
     ]
 
 
@@ -69,45 +137,112 @@ def _count_row(code: str, name: str, total: str, **counts: str) -> dict[str, str
 
 
 def _assessment_row(code: str, grade: str, subject: str, group: str, test: str = "M-STEP", **counts: str) -> dict[str, str]:
-    return {"SchoolYear": YEAR, "TestType": test, "TestPopulation": "N/A", "ISDCode": "01", "DistrictCode": "01010", "BuildingCode": code, "GradeContentTested": grade, "Subject": subject, "ReportCategory": group, **counts}
+    return {
+        "SchoolYear": YEAR,
+        "TestType": test,
+        "TestPopulation": "N/A",
+        "ISDCode": "01",
+        "DistrictCode": "01010",
+        "BuildingCode": code,
+        "GradeContentTested": grade,
+        "Subject": subject,
+        "ReportCategory": group,
+        **counts,
+    }
 
 
 @pytest.fixture
 def mi_school_data_review(tmp_path: Path) -> Path:
     """A district's MI School Data downloads, untouched: directory, student counts and M-STEP."""
     _write(tmp_path / "EntityMaster.csv", DIRECTORY_COLUMNS, _directory_rows())
-    _write(tmp_path / "StudentCounts.csv", COUNT_COLUMNS, [
-        _count_row("", "All Buildings", "955", ECONOMIC_DISADVANTAGED_ENROLLMENT="500"),
-        _count_row("00044", "Alcona Community High School", "314", ECONOMIC_DISADVANTAGED_ENROLLMENT="131", SPECIAL_EDUCATION_ENROLLMENT="41", ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="<10", AMERICAN_INDIAN_ENROLLMENT="<10", WHITE_ENROLLMENT="305"),
-        _count_row("04937", "Alcona Elementary School", "340", ECONOMIC_DISADVANTAGED_ENROLLMENT="204", SPECIAL_EDUCATION_ENROLLMENT="38", ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="12", WHITE_ENROLLMENT="334"),
-        _count_row("08833", "Alcona Middle School", "245", ECONOMIC_DISADVANTAGED_ENROLLMENT="133", SPECIAL_EDUCATION_ENROLLMENT="30", ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="*", WHITE_ENROLLMENT="237"),
-        _count_row("09001", "Alcona Virtual Academy", "56", ECONOMIC_DISADVANTAGED_ENROLLMENT="30", SPECIAL_EDUCATION_ENROLLMENT="<10", ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="0", WHITE_ENROLLMENT="50"),
-        {**_count_row("04959", "AuTrain-Onota Public School", "44"), "DistrictCode": "02010"},
-    ])
+    _write(
+        tmp_path / "StudentCounts.csv",
+        COUNT_COLUMNS,
+        [
+            _count_row("", "All Buildings", "955", ECONOMIC_DISADVANTAGED_ENROLLMENT="500"),
+            _count_row(
+                "00044",
+                "Alcona Community High School",
+                "314",
+                ECONOMIC_DISADVANTAGED_ENROLLMENT="131",
+                SPECIAL_EDUCATION_ENROLLMENT="41",
+                ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="<10",
+                AMERICAN_INDIAN_ENROLLMENT="<10",
+                WHITE_ENROLLMENT="305",
+            ),
+            _count_row(
+                "04937",
+                "Alcona Elementary School",
+                "340",
+                ECONOMIC_DISADVANTAGED_ENROLLMENT="204",
+                SPECIAL_EDUCATION_ENROLLMENT="38",
+                ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="12",
+                WHITE_ENROLLMENT="334",
+            ),
+            _count_row(
+                "08833", "Alcona Middle School", "245", ECONOMIC_DISADVANTAGED_ENROLLMENT="133", SPECIAL_EDUCATION_ENROLLMENT="30", ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="*", WHITE_ENROLLMENT="237"
+            ),
+            _count_row(
+                "09001", "Alcona Virtual Academy", "56", ECONOMIC_DISADVANTAGED_ENROLLMENT="30", SPECIAL_EDUCATION_ENROLLMENT="<10", ENGLISH_LANGUAGE_LEARNERS_ENROLLMENT="0", WHITE_ENROLLMENT="50"
+            ),
+            {**_count_row("04959", "AuTrain-Onota Public School", "44"), "DistrictCode": "02010"},
+        ],
+    )
     assessed = {"TotalAdvanced": "5", "TotalProficient": "10", "TotalPartiallyProficient": "8", "TotalNotProficient": "7", "TotalMet": "15", "TotalDidNotMeet": "15", "NumberAssessed": "30"}
-    _write(tmp_path / "Assessment.csv", ASSESSMENT_COLUMNS, [
-        _assessment_row("00044", "03", "ELA", "All Students", **assessed),
-        _assessment_row("00044", "04", "ELA", "All Students", TotalAdvanced="4", TotalProficient="6", TotalPartiallyProficient="5", TotalNotProficient="5", TotalMet="10", TotalDidNotMeet="10", NumberAssessed="20"),
-        # An all-grades line would count every pupil twice: the format reads grade lines only.
-        _assessment_row("00044", "All Grades", "ELA", "All Students", TotalAdvanced="9", TotalProficient="16", TotalMet="25", NumberAssessed="50"),
-        # PSAT counts what met the benchmark, not advanced + proficient.
-        _assessment_row("00044", "08", "ELA", "All Students", test="PSAT", TotalAdvanced="1", TotalProficient="1", TotalMet="12", TotalDidNotMeet="13", NumberAssessed="25"),
-        _assessment_row("00044", "03", "ELA", "English Learners", TotalAdvanced="*", TotalProficient="*", TotalPartiallyProficient="*", TotalNotProficient="*", TotalMet="*", TotalDidNotMeet="*", NumberAssessed="<10"),
-        _assessment_row("00044", "04", "ELA", "English Learners", TotalAdvanced="2", TotalProficient="3", TotalMet="5", TotalDidNotMeet="7", NumberAssessed="12"),
-        _assessment_row("00044", "03", "ELA", "Homeless", TotalAdvanced="1", TotalProficient="1", TotalMet="2", NumberAssessed="11"),
-        _assessment_row("04937", "03", "Mathematics", "Students with Disabilities", TotalAdvanced="1", TotalProficient="2", TotalMet="3", TotalDidNotMeet="9", NumberAssessed="12"),
-        {**_assessment_row("00000", "03", "ELA", "All Students", TotalAdvanced="50", TotalProficient="50", TotalMet="100", NumberAssessed="200"), "BuildingName": "All Buildings"},
-        {**_assessment_row("04959", "03", "ELA", "All Students", TotalAdvanced="1", TotalProficient="1", TotalMet="2", NumberAssessed="10"), "DistrictCode": "02010"},
-    ])
+    _write(
+        tmp_path / "Assessment.csv",
+        ASSESSMENT_COLUMNS,
+        [
+            _assessment_row("00044", "03", "ELA", "All Students", **assessed),
+            _assessment_row(
+                "00044",
+                "04",
+                "ELA",
+                "All Students",
+                TotalAdvanced="4",
+                TotalProficient="6",
+                TotalPartiallyProficient="5",
+                TotalNotProficient="5",
+                TotalMet="10",
+                TotalDidNotMeet="10",
+                NumberAssessed="20",
+            ),
+            # An all-grades line would count every pupil twice: the format reads grade lines only.
+            _assessment_row("00044", "All Grades", "ELA", "All Students", TotalAdvanced="9", TotalProficient="16", TotalMet="25", NumberAssessed="50"),
+            # PSAT counts what met the benchmark, not advanced + proficient.
+            _assessment_row("00044", "08", "ELA", "All Students", test="PSAT", TotalAdvanced="1", TotalProficient="1", TotalMet="12", TotalDidNotMeet="13", NumberAssessed="25"),
+            _assessment_row(
+                "00044",
+                "03",
+                "ELA",
+                "English Learners",
+                TotalAdvanced="*",
+                TotalProficient="*",
+                TotalPartiallyProficient="*",
+                TotalNotProficient="*",
+                TotalMet="*",
+                TotalDidNotMeet="*",
+                NumberAssessed="<10",
+            ),
+            _assessment_row("00044", "04", "ELA", "English Learners", TotalAdvanced="2", TotalProficient="3", TotalMet="5", TotalDidNotMeet="7", NumberAssessed="12"),
+            _assessment_row("00044", "03", "ELA", "Homeless", TotalAdvanced="1", TotalProficient="1", TotalMet="2", NumberAssessed="11"),
+            _assessment_row("04937", "03", "Mathematics", "Students with Disabilities", TotalAdvanced="1", TotalProficient="2", TotalMet="3", TotalDidNotMeet="9", NumberAssessed="12"),
+            {**_assessment_row("00000", "03", "ELA", "All Students", TotalAdvanced="50", TotalProficient="50", TotalMet="100", NumberAssessed="200"), "BuildingName": "All Buildings"},
+            {**_assessment_row("04959", "03", "ELA", "All Students", TotalAdvanced="1", TotalProficient="1", TotalMet="2", NumberAssessed="10"), "DistrictCode": "02010"},
+        ],
+    )
     config = tmp_path / "review.yaml"
-    config.write_text("""district_code: "01010"
+    config.write_text(
+        """district_code: "01010"
 school_years: [2024-25]
 data_folder: .
 tables:
   buildings: {file: EntityMaster.csv, format: mi_school_data_directory}
   enrollment: {file: StudentCounts.csv, format: mi_school_data_student_counts}
   outcomes: {file: Assessment.csv, format: mi_school_data_assessment}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -158,12 +293,31 @@ def _bulletin_row(code: str, name: str, pupils: float, **values: float) -> dict[
 @pytest.fixture
 def bulletin_review(tiny_review: Path) -> Path:
     """The tiny district (01234) with a Bulletin 1014 file of three districts."""
-    dollars = dict(LOCREV=4_000_000, STREV=5_000_000, FEDREV=1_000_000, TOTREV=10_000_000, BASINS=4_750_000, ADDINS=950_000, ISSUP=500_000, ADM=600_000, OPNMNT=700_000, TRANS=300_000, TOTEXP=9_800_000, T_SAL=2_500_000, P_TCHR=50, AVG_T_SAL=50000)
-    _write(tiny_review.parent / "b1014.csv", BULLETIN_COLUMNS, [
-        _bulletin_row("01234", "TINY DISTRICT", 1000.0, AEPUPILS_A=30, AEPUPILS_S=20, RNK_BASINS=7, RNK_T_SAL=3, **{k: v for k, v in dollars.items()}),
-        _bulletin_row("00044", "LEADING ZERO SCHOOLS", 2000.0, BASINS=8_000_000, TOTEXP=18_000_000, T_SAL=4_000_000, P_TCHR=80, RNK_BASINS=9),
-        _bulletin_row("09010", "BAY CITY", 500.0, BASINS=3_000_000, TOTEXP=5_000_000, RNK_BASINS=1),
-    ])
+    dollars = dict(
+        LOCREV=4_000_000,
+        STREV=5_000_000,
+        FEDREV=1_000_000,
+        TOTREV=10_000_000,
+        BASINS=4_750_000,
+        ADDINS=950_000,
+        ISSUP=500_000,
+        ADM=600_000,
+        OPNMNT=700_000,
+        TRANS=300_000,
+        TOTEXP=9_800_000,
+        T_SAL=2_500_000,
+        P_TCHR=50,
+        AVG_T_SAL=50000,
+    )
+    _write(
+        tiny_review.parent / "b1014.csv",
+        BULLETIN_COLUMNS,
+        [
+            _bulletin_row("01234", "TINY DISTRICT", 1000.0, AEPUPILS_A=30, AEPUPILS_S=20, RNK_BASINS=7, RNK_T_SAL=3, **{k: v for k, v in dollars.items()}),
+            _bulletin_row("00044", "LEADING ZERO SCHOOLS", 2000.0, BASINS=8_000_000, TOTEXP=18_000_000, T_SAL=4_000_000, P_TCHR=80, RNK_BASINS=9),
+            _bulletin_row("09010", "BAY CITY", 500.0, BASINS=3_000_000, TOTEXP=5_000_000, RNK_BASINS=1),
+        ],
+    )
     text = tiny_review.read_text() + "  district_finances: {file: b1014.csv, format: mi_bulletin_1014, constants: {school_year: 2023-24}}\n"
     tiny_review.write_text(text)
     return tiny_review
@@ -200,9 +354,7 @@ def test_renamed_column_names_the_expected_and_found_columns(mi_school_data_revi
 def test_users_keys_are_laid_over_the_format(mi_school_data_review):
     counts = mi_school_data_review.parent / "StudentCounts.csv"
     counts.write_text(counts.read_text().replace("ECONOMIC_DISADVANTAGED_ENROLLMENT", "ECON_DISADV"), encoding="utf-8")
-    text = mi_school_data_review.read_text().replace(
-        "format: mi_school_data_student_counts}", "format: mi_school_data_student_counts, rename: {ECON_DISADV: economically_disadvantaged}}"
-    )
+    text = mi_school_data_review.read_text().replace("format: mi_school_data_student_counts}", "format: mi_school_data_student_counts, rename: {ECON_DISADV: economically_disadvantaged}}")
     mi_school_data_review.write_text(text)
     enrollment = load_review(mi_school_data_review).tables["enrollment"]
     assert enrollment["economically_disadvantaged"].tolist() == [131, 204, 133, 30]
@@ -260,7 +412,8 @@ def ledger_review(tmp_path: Path) -> Path:
     (tmp_path / "enrollment.csv").write_text("building_code,school_year,pupils\n00001,2024-25,100\n00002,2024-25,400\n", encoding="utf-8")
     _write(tmp_path / "GL FY2025.csv", ["Account", "Description", "Budget", "Actual"], [{"Account": a, "Description": d, "Budget": "", "Actual": v} for a, d, v in LEDGER_ROWS])
     config = tmp_path / "review.yaml"
-    config.write_text("""district_code: "01234"
+    config.write_text(
+        """district_code: "01234"
 school_years: [2024-25]
 data_folder: .
 tables:
@@ -275,7 +428,9 @@ tables:
         - {when: {program: {matches: "^T"}}, value: federal}
         - {value: state_local}
   expenditures: {from_ledger: true}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -308,10 +463,15 @@ def test_district_lines_can_be_left_out(ledger_review):
 
 def test_vendor_layout_with_another_order_separator_and_a_skipped_segment(ledger_review):
     gl = ledger_review.parent / "GL FY2025.csv"
-    rows = [{"Account": f"{loc}.{fund}.{function}.{obj}.99.{program}", "Description": d, "Budget": "", "Actual": v}
-            for (account, d, v) in LEDGER_ROWS for fund, function, obj, loc, program in [account.split("-")]]
+    rows = [
+        {"Account": f"{loc}.{fund}.{function}.{obj}.99.{program}", "Description": d, "Budget": "", "Actual": v}
+        for (account, d, v) in LEDGER_ROWS
+        for fund, function, obj, loc, program in [account.split("-")]
+    ]
     _write(gl, ["Account", "Description", "Budget", "Actual"], rows)
-    text = ledger_review.read_text().replace("    format: mi_general_ledger\n", "    format: mi_general_ledger\n    split: {column: Account, separator: \".\", segments: [location, fund, function_code, object_code, null, program]}\n")
+    text = ledger_review.read_text().replace(
+        "    format: mi_general_ledger\n", '    format: mi_general_ledger\n    split: {column: Account, separator: ".", segments: [location, fund, function_code, object_code, null, program]}\n'
+    )
     ledger_review.write_text(text)
     ledger = load_review(ledger_review).tables["ledger"]
     assert ledger.loc[ledger["description"] == "Title I interventionist", ["location", "fund", "function_code", "program"]].iloc[0].tolist() == ["00002", "11", "125", "T1A"]
@@ -356,7 +516,8 @@ def test_ledger_lines_without_a_fund_source_are_named(ledger_review):
 
 def test_the_sample_ledger_sums_to_the_sample_expenditures(tmp_path):
     config = tmp_path / "review.yaml"
-    config.write_text(f"""district_code: "99901"
+    config.write_text(
+        f"""district_code: "99901"
 school_years: [2020-21, 2021-22, 2022-23, 2023-24, 2024-25]
 data_folder: {SAMPLE_DATA}
 tables:
@@ -364,7 +525,9 @@ tables:
   enrollment: {{file: enrollment.csv}}
   ledger: {{file: ledger.csv}}
   expenditures: {{from_ledger: true}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     from_ledger = finance.building_dollars(load_review(config)).set_index(["building_code", "school_year"])
     published = finance.building_dollars(load_review(SAMPLE_CONFIG)).set_index(["building_code", "school_year"])
     for column in ("total_dollars", "federal_dollars", "state_local_dollars", "personnel_dollars"):
@@ -386,5 +549,7 @@ def test_vendor_locations_that_are_not_building_codes_are_named(ledger_review):
     problem = error.value.problems[0]
     assert problem.column == "location" and "00000, 101, 102" in problem.message and "values: {location:" in problem.fix
     # The fix the message gives works.
-    ledger_review.write_text(ledger_review.read_text().replace("    constants: {school_year: 2024-25}\n", "    constants: {school_year: 2024-25}\n    values: {location: {\"101\": \"00001\", \"102\": \"00002\"}}\n"))
+    ledger_review.write_text(
+        ledger_review.read_text().replace("    constants: {school_year: 2024-25}\n", '    constants: {school_year: 2024-25}\n    values: {location: {"101": "00001", "102": "00002"}}\n')
+    )
     assert finance.building_dollars(load_review(ledger_review))["total_dollars"].sum() == pytest.approx(820_000)

@@ -18,13 +18,18 @@ def wide_review(tmp_path: Path) -> Path:
     """A district export with its own column names, fund sources as columns and a total."""
     _write(tmp_path, "dir.csv", "Dist,Bldg,School Name,Type,Status\n1010,44,Alcona High,HS,open\n1010,4937,Alcona Elem,ES,open\n1010,8833,Closed School,ES,closed\n")
     _write(tmp_path, "counts.csv", "Bldg,Year,Membership\n44,FY2024,314\n4937,2023-2024,340\n")
-    _write(tmp_path, "spend.csv", "Bldg,Year,Kind,Federal $,State $,Local $,Total $\n"
-           "44,2024,Salaries,\"$10,000\",\"$200,000\",\"$50,000\",\"$260,000\"\n"
-           "44,2024,Benefits,\"$5,000\",\"$100,000\",\"$25,000\",\"$130,000\"\n"
-           "4937,2024,Supplies,\"$1,000\",(500),\"$2,000\",\"$2,500\"\n")
+    _write(
+        tmp_path,
+        "spend.csv",
+        "Bldg,Year,Kind,Federal $,State $,Local $,Total $\n"
+        '44,2024,Salaries,"$10,000","$200,000","$50,000","$260,000"\n'
+        '44,2024,Benefits,"$5,000","$100,000","$25,000","$130,000"\n'
+        '4937,2024,Supplies,"$1,000",(500),"$2,000","$2,500"\n',
+    )
     _write(tmp_path, "flags.csv", "Bldg,Year,Label\n44,2024,Comprehensive\n4937,2024,\n")
     config = tmp_path / "review.yaml"
-    config.write_text("""
+    config.write_text(
+        """
 district_code: "01010"
 school_years: [2023-24]
 data_folder: .
@@ -54,7 +59,9 @@ tables:
     values: {category: {Salaries: personnel, Benefits: personnel, "*": non_personnel}}
     zero_pad: {building_code: 5}
     aggregate: sum
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -97,8 +104,7 @@ def test_join_adds_columns_from_another_file(wide_review):
     _write(folder, "need.csv", "Bldg,ED\n44,150\n4937,200\n")
     text = wide_review.read_text().replace(
         "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
-        "    join: [{file: need.csv, key: [Bldg], columns: {ED: economically_disadvantaged}}]\n"
-        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+        "    join: [{file: need.csv, key: [Bldg], columns: {ED: economically_disadvantaged}}]\n    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
     )
     wide_review.write_text(text)
     review = load_review(wide_review)
@@ -139,8 +145,7 @@ def test_join_can_add_up_the_joined_rows_per_key(wide_review):
     _write(folder, "programs.csv", "Bldg,Program,Served\n44,A,100\n44,B,50\n4937,A,200\n")
     text = wide_review.read_text().replace(
         "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
-        "    join: [{file: programs.csv, key: [Bldg], aggregate: sum, columns: {Served: economically_disadvantaged}}]\n"
-        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+        "    join: [{file: programs.csv, key: [Bldg], aggregate: sum, columns: {Served: economically_disadvantaged}}]\n    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
     )
     wide_review.write_text(text)
     assert load_review(wide_review).tables["enrollment"]["economically_disadvantaged"].tolist() == [150.0, 200.0]
@@ -149,8 +154,7 @@ def test_join_can_add_up_the_joined_rows_per_key(wide_review):
 def test_joining_two_columns_into_one_needs_aggregate_sum(wide_review):
     text = wide_review.read_text().replace(
         "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
-        "    join: [{file: counts.csv, key: [Bldg], columns: {Membership: a, Year: a}}]\n"
-        "    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
+        "    join: [{file: counts.csv, key: [Bldg], columns: {Membership: a, Year: a}}]\n    rename: {Bldg: building_code, Year: school_year, Membership: pupils}",
     )
     wide_review.write_text(text)
     with pytest.raises(InputError) as error:

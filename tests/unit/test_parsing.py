@@ -37,8 +37,19 @@ def test_suppression_markers_become_suppressed_never_zero(marker):
 
 @pytest.mark.parametrize(
     "written, expected",
-    [("2023-24", "2023-24"), ("2023-2024", "2023-24"), ("2023/24", "2023-24"), (2024, "2023-24"), ("2024.0", "2023-24"),
-     ("FY2024", "2023-24"), ("FY24", "2023-24"), ("fy 2024", "2023-24"), ("1999-00", "1999-00"), ("2023-25", None), ("soon", None)],
+    [
+        ("2023-24", "2023-24"),
+        ("2023-2024", "2023-24"),
+        ("2023/24", "2023-24"),
+        (2024, "2023-24"),
+        ("2024.0", "2023-24"),
+        ("FY2024", "2023-24"),
+        ("FY24", "2023-24"),
+        ("fy 2024", "2023-24"),
+        ("1999-00", "1999-00"),
+        ("2023-25", None),
+        ("soon", None),
+    ],
 )
 def test_school_years_normalize_to_one_form(written, expected):
     assert parsing.normalize_school_year(written) == expected

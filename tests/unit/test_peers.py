@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import figure_summary
 from rar_protocol.analyses import peers
 from rar_protocol.data.loading import load_review
 from rar_protocol.errors import InputError
@@ -26,8 +27,18 @@ def peer_review(tiny_review: Path) -> Path:
     """The tiny district (01234: 1,000 pupils, 40% need) among 14 others of known size and need."""
     rows = [_district("01234", 1000, 40, basic=4_000, federal=1_000)]
     # Near in size and need: these should be the peers.
-    near = [("00101", 1000, 42), ("00102", 1100, 38), ("00103", 900, 40), ("00104", 1200, 45), ("00105", 800, 35), ("00106", 1000, 50),
-            ("00107", 1300, 40), ("00108", 700, 40), ("00109", 1000, 30), ("00110", 1500, 41)]
+    near = [
+        ("00101", 1000, 42),
+        ("00102", 1100, 38),
+        ("00103", 900, 40),
+        ("00104", 1200, 45),
+        ("00105", 800, 35),
+        ("00106", 1000, 50),
+        ("00107", 1300, 40),
+        ("00108", 700, 40),
+        ("00109", 1000, 30),
+        ("00110", 1500, 41),
+    ]
     far = [("00201", 8000, 40), ("00202", 1000, 95), ("00203", 100, 40), ("00204", 60_000, 80)]
     rows += [_district(code, pupils, need, basic=5_000 + index * 100) for index, (code, pupils, need) in enumerate(near + far)]
     (tiny_review.parent / "finances.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
@@ -59,7 +70,7 @@ def test_locale_counts_when_the_district_has_one(peer_review):
 
 
 def test_peers_named_in_the_review_are_used_as_given(peer_review):
-    peer_review.write_text(peer_review.read_text().replace("school_years:", "peers: [00201, \"00204\"]\nschool_years:"))
+    peer_review.write_text(peer_review.read_text().replace("school_years:", 'peers: [00201, "00204"]\nschool_years:'))
     review = load_review(peer_review)
     selection = peers.select_peers(review)
     assert selection.chosen_by == "review" and selection.peers == ["00201", "00204"]
@@ -68,7 +79,7 @@ def test_peers_named_in_the_review_are_used_as_given(peer_review):
 
 
 def test_unknown_peer_and_a_district_missing_from_the_table_are_problems(peer_review):
-    peer_review.write_text(peer_review.read_text().replace("school_years:", "peers: [\"00999\"]\nschool_years:"))
+    peer_review.write_text(peer_review.read_text().replace("school_years:", 'peers: ["00999"]\nschool_years:'))
     finances = peer_review.parent / "finances.csv"
     finances.write_text("".join(line + "\n" for line in finances.read_text().splitlines() if not line.startswith("01234")), encoding="utf-8")
     with pytest.raises(InputError) as error:
@@ -99,7 +110,8 @@ def test_group_figures_are_dollars_over_pupils_and_ranks_computed_when_not_publi
     # 4,000 per pupil is the lowest basic instruction of 15 districts; federal 1,000 the highest.
     assert own["Statewide rank: basic instruction"] == 15 and own["Statewide rank: federal revenue"] == 1
     assert any(text.startswith("Basic instruction: $4,000 per pupil") and "statewide rank 15 of 15" in text for text in data_object.observations)
-    assert data_object.figure is not None
+    chart = figure_summary(data_object.figure)["charts"][0]
+    assert chart["x_label"] == "Spending per pupil (dollars)" and chart["bars"] == 24, chart
 
 
 def test_pupils_per_teacher_ranks_from_the_fewest(peer_review):
@@ -119,7 +131,7 @@ def test_tiny_share_of_need_is_not_shown(peer_review):
     # District 00101's need comes from 8 pupils: fewer than the privacy threshold.
     lines = [line.rsplit(",", 3)[0] + ",4,8,Town: Distant" if line.startswith("00101") else line for line in finances.read_text().splitlines()]
     finances.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    peer_review.write_text(peer_review.read_text().replace("school_years:", "peers: [\"00101\"]\nschool_years:"))
+    peer_review.write_text(peer_review.read_text().replace("school_years:", 'peers: ["00101"]\nschool_years:'))
     table = peers.peer_districts(load_review(peer_review)).table.set_index("District code")
     assert np.isnan(table.loc["00101", "Economically disadvantaged (%)"])
     assert table.loc["01234", "Economically disadvantaged (%)"] == pytest.approx(40.0)

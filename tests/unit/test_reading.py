@@ -5,10 +5,10 @@ import codecs
 import openpyxl
 import pytest
 
-from rar_protocol.errors import InputError
 from rar_protocol.data.reading import ROW, read_raw
+from rar_protocol.errors import InputError
 
-ROWS = "building_code,building_name,amount\n00044,Café School,\"$1,200\"\n04937,Elm,300\n"
+ROWS = 'building_code,building_name,amount\n00044,Café School,"$1,200"\n04937,Elm,300\n'
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import NC_CONFIG
-from rar_protocol.measures import finance
+from conftest import NC_CONFIG, REAL_DATA
 from rar_protocol.data.loading import load_review
+from rar_protocol.measures import finance
 
 # Edgecombe (the example's default), the districts holding the tiny schools whose published
 # per-pupil figures are implausible, and two large districts.
@@ -24,10 +24,10 @@ def _review_for(district_code: str, real_data: Path, tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def published(request) -> pd.DataFrame:
-    real = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "nc-2018-19"
+def published() -> pd.DataFrame:
+    real = REAL_DATA / "nc-2018-19"
     if not real.is_dir():
-        pytest.skip("real data not found (../shared is absent)")
+        pytest.skip(f"real data not found at {real} (../shared is absent in this checkout)")
     funds = pd.read_csv(real / "rcd_funds2.csv", dtype={"agency_code": str})
     return funds[funds["expenditure_category"] == "TOTAL"].set_index("agency_code")
 

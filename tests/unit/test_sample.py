@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from rar_protocol.data import schema
-from rar_protocol.sample import generate_district, generate_state, main, write_tables
+from rar_protocol.sample import generate_district, main, write_tables
 
 LATEST = "2024-25"
 SOURCE_GROUP = {"federal": "federal", "state": "state_local", "local": "state_local", "state_local": "state_local"}
@@ -226,22 +226,6 @@ def test_scales_to_more_buildings_keeping_the_mix() -> None:
         assert list(tables[name].columns) == spec.column_names, name
     with pytest.raises(ValueError):
         generate_district(buildings=3)
-
-
-def test_statewide_set_for_benchmarks() -> None:
-    tables = generate_state(buildings=3500, years=8)
-    assert set(tables) == {"buildings", "enrollment", "designations", "expenditures", "outcomes", "staff"}
-    buildings = tables["buildings"]
-    assert len(buildings) == 3500 and buildings["building_code"].is_unique
-    sizes = buildings.groupby("district_code").size()
-    assert len(sizes) > 100 and sizes.min() == 1 and sizes.max() >= 20
-    assert len(tables["enrollment"]) == 3500 * 8
-    assert tables["enrollment"]["school_year"].nunique() == 8
-    assert set(tables["designations"]["designation"]) == {"CSI", "ATS", "TSI", "none"}
-    for name, frame in tables.items():
-        assert list(frame.columns) == schema.TABLES[name].column_names, name
-    # No state assessments in spring 2020.
-    assert "2019-20" not in set(tables["outcomes"]["school_year"])
 
 
 def test_written_files_keep_codes_and_whole_counts(district: dict[str, pd.DataFrame], tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import NC_CONFIG, REAL_DATA, SAMPLE_CONFIG
+from conftest import NC_CONFIG, REAL_DATA, SAMPLE_CONFIG, figure_summary
 from rar_protocol.analyses import student_group
 from rar_protocol.data.loading import load_review
 
@@ -28,10 +28,16 @@ GROUP_FILES = {
         f"{code},{year},{source},personnel,{function},{amount}\n"
         for year in ("2022-23", "2023-24")
         for code, source, function, amount in (
-            ("00001", "state", "111", 1_000_000), ("00001", "federal", "125", 50_000), ("00001", "state", "122", 150_000),
-            ("00002", "state", "111", 1_500_000), ("00002", "local", "122", 60_000),
-            ("00003", "state", "111", 2_000_000), ("00003", "federal", "125", 100_000), ("00003", "state", "125", 100_000),
-            ("00004", "state", "111", 300_000), ("00004", "federal", "122", 8_000),
+            ("00001", "state", "111", 1_000_000),
+            ("00001", "federal", "125", 50_000),
+            ("00001", "state", "122", 150_000),
+            ("00002", "state", "111", 1_500_000),
+            ("00002", "local", "122", 60_000),
+            ("00003", "state", "111", 2_000_000),
+            ("00003", "federal", "125", 100_000),
+            ("00003", "state", "125", 100_000),
+            ("00004", "state", "111", 300_000),
+            ("00004", "federal", "122", 8_000),
         )
     ),
     "outcomes.csv": "building_code,school_year,subject,student_group,tested,proficient\n"
@@ -48,10 +54,17 @@ GROUP_FILES = {
         f"{code},{year},{role},{fte},{novice},{effective}\n"
         for year in ("2022-23", "2023-24")
         for code, role, fte, novice, effective in (
-            ("00001", "teacher", 10, 4, 7), ("00001", "counselor", 1, 0, 1), ("00001", "paraprofessional", 2, 0, 2),
-            ("00002", "teacher", 15, 1.5, 14), ("00002", "counselor", 1, 0, 1), ("00002", "paraprofessional", 1, 0, 1),
-            ("00003", "teacher", 20, 5, 16), ("00003", "counselor", 2, 0, 2), ("00003", "paraprofessional", 2, 0, 2),
-            ("00004", "teacher", 3, 0, 3), ("00004", "counselor", 0.2, 0, 0.2),
+            ("00001", "teacher", 10, 4, 7),
+            ("00001", "counselor", 1, 0, 1),
+            ("00001", "paraprofessional", 2, 0, 2),
+            ("00002", "teacher", 15, 1.5, 14),
+            ("00002", "counselor", 1, 0, 1),
+            ("00002", "paraprofessional", 1, 0, 1),
+            ("00003", "teacher", 20, 5, 16),
+            ("00003", "counselor", 2, 0, 2),
+            ("00003", "paraprofessional", 2, 0, 2),
+            ("00004", "teacher", 3, 0, 3),
+            ("00004", "counselor", 0.2, 0, 0.2),
         )
     ),
 }
@@ -132,12 +145,14 @@ def test_achievement_gap_against_all_students_and_the_district(group_review):
     # Aspen 2023-24: group 20/50 = 40%, all 60/100 = 60%. District group 66/186 = 35.48%, all 240/475 = 50.53%.
     assert "In 2023-24, 40.0% of economically disadvantaged students at Aspen Elementary were proficient in ELA, 20.0 points below all students in the building (60.0%)." in data_object.observations
     assert (
-        "District-wide, 35.5% of economically disadvantaged students were proficient in ELA (15.0 points below all students); "
-        "the building's group was 4.5 points above the same group district-wide."
+        "District-wide, 35.5% of economically disadvantaged students were proficient in ELA (15.0 points below all students); the building's group was 4.5 points above the same group district-wide."
     ) in data_object.observations
     # 2022-23: 15/50 = 30% against 55/100 = 55%: a gap of -25 narrowing to -20.
     assert any("went from -25.0 points in 2022-23 to -20.0 points in 2023-24" in text and "narrowed by 5.0 points" in text for text in data_object.observations)
-    assert data_object.figure is not None
+    drawn = figure_summary(data_object.figure)
+    assert "percent proficient at Aspen Elementary and district-wide" in drawn["title"]
+    chart = drawn["charts"][0]
+    assert chart["lines"] == 4 and chart["y_label"] == "Percent proficient"  # group and all students, building and district
 
 
 def test_achievement_of_six_tested_is_never_shown(group_review):
@@ -169,9 +184,7 @@ def test_added_needs_and_federal_dollars_per_pupil_in_the_group(group_review):
 def test_support_staff_per_hundred_students_of_the_group(group_review):
     data_object = student_group.support_staff(group_review, "00001")
     # Aspen: 1 counselor + 2 paraprofessionals per 100 pupils of the group = 3.0; district 9.2 FTE / 368 = 2.5.
-    assert data_object.observations[0] == (
-        "In 2023-24, Aspen Elementary had 3.0 student-support staff (FTE) per 100 economically disadvantaged students, against 2.5 district-wide."
-    )
+    assert data_object.observations[0] == ("In 2023-24, Aspen Elementary had 3.0 student-support staff (FTE) per 100 economically disadvantaged students, against 2.5 district-wide.")
 
 
 def test_novice_teachers_where_the_group_is_concentrated(group_review):

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NC_CONFIG, SAMPLE_CONFIG
+from conftest import NC_CONFIG, PROJECT, SAMPLE_CONFIG
+from rar_protocol.cli import main
 from rar_protocol.data import schema
 from rar_protocol.data.dictionary import data_dictionary
-from rar_protocol.cli import main
 
 
 def _validate(capsys, config: Path) -> tuple[int, str, str]:
@@ -116,7 +116,7 @@ def test_init_scaffolds_templates_with_the_schema_headers(capsys, tmp_path):
 def test_schema_dictionary_is_committed_and_current(capsys):
     assert main(["schema"]) == 0
     printed = capsys.readouterr().out
-    committed = (Path(__file__).resolve().parents[1] / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
+    committed = (PROJECT / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
     assert printed == committed, "run `make schema` to regenerate docs/data_dictionary.md"
 
 
