@@ -25,9 +25,9 @@ test: lint
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval-lax notebooks/
 
-# No kernel, no browser, no `rar run`: under a minute.
+# No kernel, no browser, no `rar run`: under a minute on two cores.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/python -m pytest tests/unit -q -m "not slow" -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
