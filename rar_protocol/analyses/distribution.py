@@ -9,10 +9,12 @@ district's other buildings of the same level, over every school year the review 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from rar_protocol.data import schema
 from rar_protocol.data.loading import Review
@@ -157,17 +159,7 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
         x_label="Dollars per pupil",
     )
     display = latest[["Function", *[f"{label} per pupil ($)" for label in groups], "Deviation from district ($)", "Deviation from district (%)"]]
-    return DataObject(
-        units=_comparison_units(groups, "Function"),
-        name=name,
-        table=table,
-        display=display,
-        draw=draw,
-        observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review.config.school_years), "all fund sources; district = all buildings' dollars over all their pupils"],
-        notes=[MICHIGAN_CAVEAT],
-    )
+    return _comparison_object(review, name, groups, "Function", table, display, draw, observations, scope="all fund sources; district = all buildings' dollars over all their pupils")
 
 
 def _fund_source_dollars(review: Review) -> pd.DataFrame:
@@ -223,17 +215,7 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
         figures.trend_panels, lines.rename(columns={"source": "measure"}), panels=["State + local", "Federal"], groups=groups, title="Per-pupil spending by fund source", y_label="Dollars per pupil"
     )
     display = table[table["Fund source"].isin(["State + local", "Federal", "Total"])]
-    return DataObject(
-        units=_comparison_units(groups, "Fund source"),
-        name=name,
-        table=table,
-        display=display,
-        draw=draw,
-        observations=observations,
-        sources=table_sources(review, "expenditures", "enrollment", "buildings"),
-        filters=[years_filter(review.config.school_years), "district = all buildings' dollars over all their pupils"],
-        notes=[MICHIGAN_CAVEAT],
-    )
+    return _comparison_object(review, name, groups, "Fund source", table, display, draw, observations, scope="district = all buildings' dollars over all their pupils")
 
 
 # ---------------------------------------------------------------- need-weighted spending
@@ -915,6 +897,17 @@ def data_objects(review: Review, building_code: str) -> list[DataObject]:
         seniority_effect(review, building_code),
         personnel_and_non_personnel(review, building_code),
     ]
+
+
+def _comparison_object(
+    review: Review, name: str, groups: list[str], key_label: str, table: pd.DataFrame, display: pd.DataFrame, draw: Callable[[], Figure], observations: list[str], *, scope: str
+) -> DataObject:
+    """The data object of a per-pupil comparison by ``key_label`` (function or fund source), read from the expenditure report."""
+    sources = table_sources(review, "expenditures", "enrollment", "buildings")
+    filters = [years_filter(review.config.school_years), scope]
+    return DataObject(
+        name=name, table=table, display=display, draw=draw, observations=observations, sources=sources, filters=filters, notes=[MICHIGAN_CAVEAT], units=_comparison_units(groups, key_label)
+    )
 
 
 def _comparison_units(groups: list[str], key_label: str) -> dict[str, str]:
