@@ -1,10 +1,10 @@
-"""The data analysis protocol: data objects, their prompts, the team's answers, and MICIP exports.
+"""The data object: what a team studies with the protocol's prompts and uploads to MICIP.
 
-A data object is what a team studies and uploads to MICIP: a named table and/or figure, its
-sources and filters, factual observations written from the numbers, and the protocol prompts
-(Predict, Observe, Infer, Additional data needed by default) with the team's answers, or blank
-lines to write on. Its figure is drawn on demand: an analysis hands over how to draw the chart,
-so building data objects only to read their names or words draws nothing.
+A data object is a named table and/or figure, its sources and filters, and factual observations
+written from the numbers. Every column of its table declares its unit (``units``), and its figure
+is drawn on demand: an analysis hands over how to draw the chart, so building data objects only
+to read their names or words draws nothing. ``display`` shows it in a report, ``export`` writes
+its MICIP files, ``prompts`` holds the questions asked of it.
 """
 
 from __future__ import annotations

@@ -205,8 +205,10 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
         return result
 
     pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
+    futures = []
     try:
-        for future in as_completed([pool.submit(make, job) for job in jobs]):
+        futures = [pool.submit(make, job) for job in jobs]
+        for future in as_completed(futures):
             future.result()
     except BaseException:
         # Interrupted (Ctrl-C, SIGTERM) or a fatal error such as a full disk: start no more reports,
@@ -220,6 +222,11 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
             pdf_maker.close()
         raise
     finally:
+        # A kernel that was still starting when the run was stopped registers after the kill
+        # above: keep killing until every worker is done, so none waits on a report's cell.
+        while stopping.is_set() and server is not None and not all(future.done() for future in futures):
+            server.kill_kernels()
+            time.sleep(0.2)
         # Wait for the workers (at most a few seconds once their kernels are dead), so no thread
         # writes into the run folder after run() returns or raises.
         pool.shutdown(wait=True)
