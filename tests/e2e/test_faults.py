@@ -35,6 +35,8 @@ if not fixed and building_code == os.environ.get("RAR_TEST_KILL_BUILDING"):
 if not fixed and building_code == os.environ.get("RAR_TEST_FAIL_BUILDING"):
     raise RuntimeError("simulated failure in " + building_code)
 if not fixed and building_code == os.environ.get("RAR_TEST_SLOW_BUILDING"):
+    if os.environ.get("RAR_TEST_STARTED"):
+        open(os.environ["RAR_TEST_STARTED"], "w").close()
     time.sleep(600)
 report.header("Inquiry")"""
 
@@ -99,7 +101,8 @@ def _wait_for_finished_report(out: Path, process: subprocess.Popen, timeout: flo
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupt_stops_promptly_leaves_a_consistent_folder_and_resume_finishes(two_buildings, tmp_path, signum):
     fixed = tmp_path / "fixed"
-    environment = {**os.environ, "RAR_NOTEBOOKS": str(doctored_notebooks(tmp_path)), "RAR_TEST_SLOW_BUILDING": "00001", "RAR_TEST_FIXED": str(fixed)}
+    started = tmp_path / "started"
+    environment = {**os.environ, "RAR_NOTEBOOKS": str(doctored_notebooks(tmp_path)), "RAR_TEST_SLOW_BUILDING": "00001", "RAR_TEST_FIXED": str(fixed), "RAR_TEST_STARTED": str(started)}
     out = tmp_path / "out"
     # One worker: the district report finishes first, then 00001 hangs in a cell.
     process = subprocess.Popen(
@@ -107,11 +110,16 @@ def test_interrupt_stops_promptly_leaves_a_consistent_folder_and_resume_finishes
     )
     try:
         folder = _wait_for_finished_report(out, process)
-        time.sleep(1.0)  # let the next report's kernel start its slow cell
-        started = time.monotonic()
+        # Interrupt while the next report hangs in its cell (not while its kernel is still starting).
+        deadline = time.monotonic() + 120
+        while not started.exists() and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.2)
+        assert started.exists(), "the slow report never reached its slow cell"
+        signalled = time.monotonic()
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=30)
-        stopped_in = time.monotonic() - started
+        stopped_in = time.monotonic() - signalled
     finally:
         if process.poll() is None:
             process.kill()
