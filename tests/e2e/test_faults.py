@@ -98,6 +98,12 @@ def _wait_for_finished_report(out: Path, process: subprocess.Popen, timeout: flo
     raise AssertionError("no report finished in time")
 
 
+def _as_from_a_terminal() -> None:
+    """In the child: take Ctrl-C as a command started from a terminal does. A suite started as a
+    background job (``make test &``, a CI step) inherits SIGINT ignored, and so would the child."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupt_stops_promptly_leaves_a_consistent_folder_and_resume_finishes(two_buildings, tmp_path, signum):
     fixed = tmp_path / "fixed"
@@ -106,7 +112,12 @@ def test_interrupt_stops_promptly_leaves_a_consistent_folder_and_resume_finishes
     out = tmp_path / "out"
     # One worker: the district report finishes first, then 00001 hangs in a cell.
     process = subprocess.Popen(
-        rar_command("run", str(two_buildings), "--out", str(out), "--formats", "html", "--workers", "1"), env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        rar_command("run", str(two_buildings), "--out", str(out), "--formats", "html", "--workers", "1"),
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_from_a_terminal,
     )
     try:
         folder = _wait_for_finished_report(out, process)
