@@ -286,6 +286,27 @@ def option_one_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def option_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Option number -> a sample run folder holding that option's report for 90041, made once per session.
+
+    Options 3 (the sample's own) and 1 are the shared runs above; 2 and 4 get an HTML-only run each."""
+    made: dict[int, Path] = {}
+
+    def run_for(number: int) -> Path:
+        if number not in made:
+            if number == 3:
+                made[number] = request.getfixturevalue("sample_run")
+            elif number == 1:
+                made[number] = request.getfixturevalue("option_one_run")
+            else:
+                folder = tmp_path_factory.mktemp(f"option_{number}")
+                made[number] = made_run(folder / "out", str(review_with_option(SAMPLE_CONFIG, number, folder)), "--building", "90041")
+        return made[number]
+
+    return run_for
+
+
+@pytest.fixture(scope="session")
 def north_carolina_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real North Carolina example (option 1) for Coker-Wimberly Elementary, HTML and a WeasyPrint PDF."""
     _require_real_data()

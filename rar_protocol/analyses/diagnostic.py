@@ -76,7 +76,8 @@ CATALOGUE: tuple[Dimension, ...] = (
         (
             Measure("Total per pupil", DOLLARS_PER_PUPIL, "higher", derive="total_per_pupil"),
             Measure("State + local per pupil", DOLLARS_PER_PUPIL, "higher", derive="state_local_per_pupil"),
-            Measure("Federal per pupil", DOLLARS_PER_PUPIL, "higher", derive="federal_per_pupil"),
+            # Federal money follows need (Title I, IDEA): more of it is not in itself more favourable.
+            Measure("Federal per pupil", DOLLARS_PER_PUPIL, "neutral", derive="federal_per_pupil"),
             Measure("State + local per need-weighted pupil", DOLLARS_PER_PUPIL, "higher", derive="state_local_per_weighted_pupil"),
         ),
         (
@@ -208,7 +209,7 @@ CATALOGUE: tuple[Dimension, ...] = (
         8,
         "High-Quality Early Learning",
         ("Do children in the building's attendance area have access to high-quality pre-kindergarten?",),
-        (Measure("Pre-K seats", "seats", "higher", indicator=r"pre-?k|preschool|gsrp|head start"),),
+        (Measure("Pre-K seats per 100 pupils", "seats per 100 pupils", "higher", indicator=r"pre-?k|preschool|gsrp|head start"),),
         (
             "Pre-K seats are located where space is available rather than where need is greatest.",
             "Half-day programs and enrollment rules keep working families out.",
@@ -254,6 +255,15 @@ CATALOGUE: tuple[Dimension, ...] = (
 )
 DIMENSIONS = {dimension.key: dimension for dimension in CATALOGUE}
 _SPENDING_MEASURES = ("total_per_pupil", "state_local_per_pupil", "federal_per_pupil", "state_local_per_weighted_pupil", "materials_per_pupil")
+# A building within this many percent of the district's figure stands "about the same" as the district.
+ABOUT_THE_SAME_PERCENT = 5.0
+STANDING_NOTE = (
+    f"Standing: within {ABOUT_THE_SAME_PERCENT:g}% of the district's figure a building is about the same as the district; beyond it, more or less favourable by the measure's better direction. "
+    "Federal dollars, the make-up of the student body and building age have no better direction. "
+    "A count such as pre-K seats is compared per 100 pupils; the district's figure is its total over all its pupils."
+)
+# Indicator units that count things: their district figure is a total per 100 pupils, never an average of counts.
+COUNT_UNITS = ("seats", "count", "slots", "students served")
 MEASURE_COLUMNS = ["building_code", "school_year", "dimension", "measure", "unit", "better", "numerator", "denominator", "value", "students", "source"]
 
 
@@ -336,14 +346,9 @@ def _per_hundred_pupils(review: Review, role: str) -> pd.DataFrame | None:
 def _group_share(review: Review, group: str | None) -> pd.DataFrame | None:
     """A student group's percent of pupils; ``None`` for students of color (every pupil not counted as white)."""
     enrollment = review.tables["enrollment"]
-    if group is not None:
-        counts = enrollment[group]
-        # A share reveals its count, so it is shown only when the group has enough pupils.
-        students = counts
-    else:
-        counts = enrollment["pupils"] - enrollment["white"]
-        # 100% minus the share reveals the white count too: both must be large enough.
-        students = np.minimum(counts, enrollment["white"])
+    counts = enrollment[group] if group is not None else enrollment["pupils"] - enrollment["white"]
+    # A share reveals its count, and 100% minus the share the rest of the pupils: both must be large enough.
+    students = np.minimum(counts, enrollment["pupils"] - counts)
     known = counts.notna()
     if not known.any():
         return None
@@ -437,12 +442,23 @@ def measure_table(review: Review) -> pd.DataFrame:
 
 
 def _indicator_frame(review: Review, rows: pd.DataFrame) -> pd.DataFrame:
-    """Indicator rows as measure rows: the district figure weights each building by its students (or pupils)."""
+    """Indicator rows as measure rows: the district figure weights each building by its students (or pupils).
+
+    A count (pre-K seats) is not averaged: it becomes a rate per 100 pupils, the district's being its
+    total count over all its pupils.
+    """
     rows = _as_percent(rows)
     pupils = review.tables["enrollment"].set_index(["building_code", "school_year"])["pupils"]
-    weight = rows["students"].where(rows["students"].notna(), [pupils.get((code, year), np.nan) for code, year in zip(rows["building_code"], rows["school_year"])])
+    building_pupils = pd.Series([pupils.get((code, year), np.nan) for code, year in zip(rows["building_code"], rows["school_year"])], index=rows.index)
+    unit = rows["unit"].fillna("")
+    if unit.isin(COUNT_UNITS).all() and len(rows):
+        frame = _frame(rows, rows["value"] * 100, building_pupils, students=rows["students"], source="indicators and enrollment tables")
+        frame["unit"] = (unit + " per 100 pupils").to_numpy()
+        frame["better_given"] = rows["better"].fillna("neutral").to_numpy()
+        return frame
+    weight = rows["students"].where(rows["students"].notna(), building_pupils)
     frame = _frame(rows, rows["value"] * weight, weight, value=rows["value"], students=rows["students"], source="indicators table")
-    frame["unit"] = rows["unit"].fillna("").to_numpy()
+    frame["unit"] = unit.to_numpy()
     frame["better_given"] = rows["better"].fillna("neutral").to_numpy()
     return frame
 
@@ -521,11 +537,14 @@ def _unit_words(unit: str) -> str:
     return f" {unit.removeprefix(PERCENT).strip()}" if unit.startswith(PERCENT) else f" {unit}"
 
 
-def _standing(row: pd.Series) -> str:
+def _standing(row: pd.Series, tolerance: float = ABOUT_THE_SAME_PERCENT) -> str:
+    """Where the building stands: within ``tolerance`` percent of the district it is about the same, whatever the direction."""
     if pd.isna(row["building"]) or pd.isna(row["district"]):
         return ""
-    if row["better"] == "neutral" or row["difference"] == 0:
-        return "higher than the district" if row["difference"] > 0 else ("lower than the district" if row["difference"] < 0 else "same as the district")
+    if row["difference"] == 0 or (pd.notna(row["difference_percent"]) and abs(row["difference_percent"]) <= tolerance):
+        return "about the same as the district"
+    if row["better"] == "neutral":
+        return "higher than the district" if row["difference"] > 0 else "lower than the district"
     worse = (row["difference"] < 0) if row["better"] == "higher" else (row["difference"] > 0)
     return "less favourable than the district" if worse else "more favourable than the district"
 
@@ -680,7 +699,7 @@ def dimension_data_object(review: Review, building_code: str, dimension_key: str
         observations=observations,
         sources=_source_list(review, compared["source"]),
         filters=[years_filter(review.config.school_years), "district = the district's totals over its totals; indicators weighted by their students (or pupils)"],
-        notes=[causes, privacy],
+        notes=[causes, privacy, STANDING_NOTE],
         missing=missing,
     )
 
@@ -796,7 +815,8 @@ def summary_data_object(review: Review, building_code: str, measures: pd.DataFra
         sources=_source_list(review, latest["source"]),
         filters=[f"the latest year of each measure; dimensions chosen: {', '.join(DIMENSIONS[key].title for key in chosen)}"],
         notes=[
-            "Spreads: the building's distance from the district divided by the pupil-weighted standard deviation of the district's buildings on that measure, so measures in different units can be compared. Measures with no better direction (the make-up of the student body, building age) show the distance only."
+            "Spreads: the building's distance from the district divided by the pupil-weighted standard deviation of the district's buildings on that measure, so measures in different units can be compared. Measures with no better direction (the make-up of the student body, building age) show the distance only.",
+            STANDING_NOTE,
         ],
         missing=missing_lines,
     )

@@ -19,13 +19,13 @@ from matplotlib.figure import Figure
 from rar_protocol.data import schema
 from rar_protocol.data.loading import Review
 from rar_protocol.measures import comparison
-from rar_protocol.measures.need import need_table, need_weights, spending_equity
-from rar_protocol.measures.privacy import minimum_size
+from rar_protocol.measures.need import district_need_figures, need_table, need_weights, shown_share, spending_equity
+from rar_protocol.measures.privacy import minimum_size, share_note
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject, without_spending
 from rar_protocol.protocol.display import labelled
 from rar_protocol.protocol.units import declare
-from rar_protocol.protocol.words import MICHIGAN_CAVEAT, comparison_groups, money, more_or_less, need_weight_notes, ordinal, table_sources, years_filter
+from rar_protocol.protocol.words import DISTRICT_LABEL, MICHIGAN_CAVEAT, comparison_groups, money, more_or_less, need_weight_notes, ordinal, rank_among, table_sources, years_filter
 
 # Bulletin 1022 functions, by code where the accounting manual names them in our domain notes,
 # otherwise by the group their first two digits belong to.
@@ -243,11 +243,9 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     years = sorted(table["school_year"].unique())
     district = table.groupby("school_year")[["state_local_dollars", "pupils"]].sum()
     district["state_local_per_pupil"] = district["state_local_dollars"] / district["pupils"]
-    # Per need-weighted pupil, only buildings whose weighted figures are shown: their dollars over their
-    # weighted pupils (a hidden building inside the district figure could be recovered by subtraction).
-    known = table[table["weighted_pupils_shown"].notna()].groupby("school_year")[["state_local_dollars", "pupils", "weighted_pupils"]].sum()
-    district["state_local_per_weighted_pupil"] = known["state_local_dollars"] / known["weighted_pupils"]
-    district["need_index"] = known["weighted_pupils"] / known["pupils"]
+    weighted = district_need_figures(review)
+    district["state_local_per_weighted_pupil"] = weighted["state_local_per_weighted_pupil"]
+    district["need_index"] = weighted["need_index"]
     observations = []
     year = years[-1]
     latest = table[table["school_year"] == year].reset_index(drop=True)
@@ -268,23 +266,25 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         )
         ranked = latest.dropna(subset=["state_local_per_weighted_pupil"]).sort_values("state_local_per_weighted_pupil", ascending=False).reset_index(drop=True)
         rank = int(ranked.index[ranked["building_code"] == building_code][0]) + 1
-        observations.append(f"{building} ranks {ordinal(rank)} of the district's {len(ranked)} buildings in state and local dollars per need-weighted pupil in {year} (1st = most).")
+        among = rank_among(rank, len(ranked), len(latest) - len(ranked), minimum=minimum_size(review))
+        observations.append(f"{building} ranks {among} in state and local dollars per need-weighted pupil in {year} (1st = most).")
     if len(years) > 1:
         below = 0
         for each_year in years:
             value = table.loc[(table["school_year"] == each_year) & (table["building_code"] == building_code), "state_local_per_weighted_pupil"]
             below += int(len(value) and value.iloc[0] < district.loc[each_year, "state_local_per_weighted_pupil"])
         observations.append(f"{building} was below the district in state and local dollars per need-weighted pupil in {below} of {len(years)} years.")
+    rows = pd.concat([table, _district_need_rows(table, district, weighted)], ignore_index=True)
     shown = labelled(
-        table,
+        rows,
         {
             "Building code": "building_code",
             "Building": "building_name",
             "School year": "school_year",
             "Pupils": "pupils",
-            "Economically disadvantaged (%)": ("economically_disadvantaged_percent", 1),
-            "Students with disabilities (%)": ("students_with_disabilities_percent", 1),
-            "English learners (%)": ("english_learners_percent", 1),
+            "Economically disadvantaged (%)": shown_share(rows, "economically_disadvantaged"),
+            "Students with disabilities (%)": shown_share(rows, "students_with_disabilities"),
+            "English learners (%)": shown_share(rows, "english_learners"),
             "Need-weighted pupils": ("weighted_pupils_shown", 1),
             "State + local per pupil ($)": ("state_local_per_pupil", 2),
             "State + local per need-weighted pupil ($)": ("state_local_per_weighted_pupil", 2),
@@ -300,11 +300,11 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         latest["state_local_per_weighted_pupil"],
         highlight=building,
         reference=district.loc[year, "state_local_per_weighted_pupil"],
-        reference_label="District (all dollars over all need-weighted pupils)",
+        reference_label="District (its state + local dollars over all its need-weighted pupils)",
         title=f"State + local dollars per need-weighted pupil, {year}",
         x_label="Dollars per need-weighted pupil",
     )
-    privacy_note = f"Shares of groups with fewer than {minimum_size(review)} pupils are not shown, nor the weighted pupils that contain them."
+    privacy_note = f"{share_note(minimum_size(review))} Nor are the need-weighted pupils and dollars per need-weighted pupil that contain a hidden group. The district figure counts every building, hidden or not."
     return DataObject(
         units=declare(
             code=["Building code", "School year"],
@@ -324,6 +324,21 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
         filters=[years_filter(review.config.school_years)],
         notes=[NEED_WEIGHTS_NOTE.format(**{group: review.config.option.need_weights.get(group, 0) for group in schema.NEED_GROUPS}), *weight_notes, privacy_note],
     )
+
+
+def _district_need_rows(table: pd.DataFrame, district: pd.DataFrame, weighted: pd.DataFrame) -> pd.DataFrame:
+    """One row per year for the district as a whole, in the columns of the need table: its own dollars over its own pupils."""
+    rows = pd.DataFrame({"school_year": district.index, "building_code": "", "building_name": DISTRICT_LABEL, "flag": "", "suppressed": False})
+    rows["pupils"] = district["pupils"].to_numpy()
+    rows["state_local_per_pupil"] = district["state_local_per_pupil"].to_numpy()
+    for column in ("weighted_pupils", "state_local_per_weighted_pupil", "total_per_weighted_pupil"):
+        rows[column] = weighted[column].reindex(district.index).to_numpy()
+    rows["weighted_pupils_shown"] = rows["weighted_pupils"]
+    for group in schema.NEED_GROUPS:
+        known = table.dropna(subset=[group]).groupby("school_year")[[group, "pupils"]].sum()
+        rows[f"{group}_percent"] = (known[group] / known["pupils"] * 100).reindex(district.index).to_numpy()
+        rows[f"{group}_hidden"] = False
+    return rows
 
 
 # ---------------------------------------------------------------- equity statistics

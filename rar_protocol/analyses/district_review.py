@@ -10,8 +10,10 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from rar_protocol.data import schema
 from rar_protocol.data.loading import Review
 from rar_protocol.measures import finance, outcomes, privacy
+from rar_protocol.measures.need import group_shares, shown_share
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject, without_spending
 from rar_protocol.protocol.display import labelled
@@ -279,7 +281,8 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         return DataObject(name=name, observations=[f"No school year has both spending and {label} results."], sources=table_sources(review, "outcomes", "expenditures"))
     year = years_with_both[-1]
     merged = spending[spending["school_year"] == year].merge(proficiency[proficiency["school_year"] == year][["building_code", "percent_proficient", "suppressed"]], on="building_code", how="left")
-    merged["need"] = _need_percent(review, year, merged["building_code"], "economically_disadvantaged")
+    merged = _with_need_shares(review, merged, ("economically_disadvantaged",))
+    merged["need"] = merged["economically_disadvantaged_percent"]
     plotted = merged.dropna(subset=["percent_proficient"])
     district_rate = outcomes.district_proficiency(review)
     rate_row = district_rate[(district_rate["school_year"] == year) & (district_rate["subject"] == subject)]
@@ -317,7 +320,7 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
             "Pupils": "pupils",
             "Total per pupil ($)": ("total_per_pupil", 2),
             f"{label} proficient (%)": ("percent_proficient", 1),
-            "Economically disadvantaged (%)": ("need", 1),
+            "Economically disadvantaged (%)": shown_share(merged, "economically_disadvantaged"),
             "Quadrant": "quadrant",
         },
     )
@@ -331,16 +334,15 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "outcomes", "designations"),
         filters=[f"school year {year}", "all students"],
-        notes=["Groups of fewer students than the privacy threshold are not shown."],
+        notes=["Results of fewer tested students than the privacy threshold are not shown.", privacy.share_note(privacy.minimum_size(review))],
     )
 
 
-def _need_percent(review: Review, year: str, codes: pd.Series, group: str) -> pd.Series:
-    """Percent of a building's pupils in a need group (NaN where the count is unknown or suppressed)."""
-    enrollment = review.tables["enrollment"]
-    rows = enrollment[enrollment["school_year"] == year].set_index("building_code")
-    percent = rows[group] / rows["pupils"] * 100
-    return codes.map(percent).astype(float).reset_index(drop=True).set_axis(codes.index)
+def _with_need_shares(review: Review, frame: pd.DataFrame, groups: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` (building rows of one year) with each group's percent of pupils and whether it is hidden for privacy."""
+    shares = group_shares(review, groups).drop(columns="pupils")
+    merged = frame.drop(columns=[c for c in shares.columns if c in frame.columns and c not in ("building_code", "school_year")]).merge(shares, on=["building_code", "school_year"], how="left")
+    return merged.set_axis(frame.index)
 
 
 def spending_vs_need(review: Review) -> DataObject:
@@ -350,8 +352,9 @@ def spending_vs_need(review: Review) -> DataObject:
     table = spending_table(review)
     year = table["school_year"].max()
     latest = table[table["school_year"] == year].reset_index(drop=True)
-    for group in ("economically_disadvantaged", "students_with_disabilities", "english_learners"):
-        latest[group] = _need_percent(review, year, latest["building_code"], group)
+    latest = _with_need_shares(review, latest, schema.NEED_GROUPS)
+    for group in schema.NEED_GROUPS:
+        latest[group] = latest[f"{group}_percent"]
     latest["personnel_share"] = latest["personnel_dollars"] / latest["total_dollars"] * 100
     observations = []
     has_need = latest["economically_disadvantaged"].notna().sum() >= 3
@@ -386,9 +389,9 @@ def spending_vs_need(review: Review) -> DataObject:
             "Building code": "building_code",
             "Building": "building_name",
             "Designation": "designation",
-            "Economically disadvantaged (%)": ("economically_disadvantaged", 1),
-            "Students with disabilities (%)": ("students_with_disabilities", 1),
-            "English learners (%)": ("english_learners", 1),
+            "Economically disadvantaged (%)": shown_share(latest, "economically_disadvantaged"),
+            "Students with disabilities (%)": shown_share(latest, "students_with_disabilities"),
+            "English learners (%)": shown_share(latest, "english_learners"),
             "State + local per pupil ($)": ("state_local_per_pupil", 2),
             "Federal per pupil ($)": ("federal_per_pupil", 2),
             "Personnel share (%)": ("personnel_share", 1),
@@ -408,7 +411,7 @@ def spending_vs_need(review: Review) -> DataObject:
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "designations"),
         filters=[f"school year {year}", "correlations exclude flagged buildings"],
-        notes=[MICHIGAN_CAVEAT],
+        notes=[privacy.share_note(privacy.minimum_size(review)), MICHIGAN_CAVEAT],
     )
 
 
@@ -423,12 +426,9 @@ def student_need(review: Review) -> DataObject:
     # A group the enrollment has no counts for at all is left out of the table, not shown as suppressed.
     absent = [label[0].lower() + label[1:] if group != "english_learners" else label for group, label in groups.items() if rows[group].isna().all()]
     groups = {group: label for group, label in groups.items() if rows[group].notna().any()}
-    for group in groups:
-        rows[f"{group}_percent"] = rows[group] / rows["pupils"] * 100
-    minimum = review.config.thresholds.minimum_group_size
-    # A share of a building's pupils is a student-group figure: none from fewer pupils than the threshold.
-    shown = privacy.suppress(rows, count_column="pupils", value_columns=[f"{group}_percent" for group in groups], minimum=minimum)
-    shown = shown.assign(pupils=rows["pupils"]).sort_values("building_code").reset_index(drop=True)
+    minimum = privacy.minimum_size(review)
+    shares = group_shares(review, tuple(groups)).drop(columns="pupils")
+    shown = rows.merge(shares, on=["building_code", "school_year"], how="left").sort_values("building_code").reset_index(drop=True)
     observations = without_spending(review, "", "spending beside need").observations
     known = rows.dropna(subset=["economically_disadvantaged"])
     if len(known) and "economically_disadvantaged" in groups:
@@ -454,7 +454,7 @@ def student_need(review: Review) -> DataObject:
             "Building": shown["building_name"],
             "Designation": shown["designation"],
             "Pupils": shown["pupils"],
-            **{f"{label} (%)": shown[f"{group}_percent"].round(1) for group, label in groups.items()},
+            **{f"{label} (%)": shown_share(shown, group) for group, label in groups.items()},
         }
     )
     return DataObject(
@@ -464,7 +464,7 @@ def student_need(review: Review) -> DataObject:
         observations=observations,
         sources=table_sources(review, "enrollment", "designations"),
         filters=[f"school year {year}"],
-        notes=[f"Shares are not shown for buildings with fewer than {minimum} pupils."],
+        notes=[privacy.share_note(minimum)],
         missing=[SPENDING_MEASURE],
     )
 

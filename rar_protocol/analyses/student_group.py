@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from rar_protocol.data.loading import Review
 from rar_protocol.measures import outcomes
 from rar_protocol.measures.comparison import building_level
-from rar_protocol.measures.privacy import minimum_size, suppress
+from rar_protocol.measures.privacy import minimum_size, reveals_small_group, suppress
 from rar_protocol.measures.staffing import staff_in_roles
 from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject, missing_object
@@ -115,7 +115,9 @@ def hidden_group_counts(review: Review, group: str) -> set[tuple[str, str]]:
     Decided once for the whole review, so that every data object hides the same buildings: below
     the threshold, or hidden beside one that is, so that the district total cannot reveal it.
     """
-    frame = _enrollment(review, group)[["building_code", "school_year", "group_pupils"]]
+    frame = _enrollment(review, group)[["building_code", "school_year", "pupils", "group_pupils"]]
+    # The rest of the pupils is a small group too when the group is nearly all of them.
+    frame["suppressed"] = reveals_small_group(frame["group_pupils"], frame["pupils"], minimum_size(review)) & frame["group_pupils"].notna()
     checked = suppress(frame, count_column="group_pupils", value_columns=[], minimum=minimum_size(review), complementary_within=["school_year"])
     return set(zip(checked.loc[checked["suppressed"], "building_code"], checked.loc[checked["suppressed"], "school_year"]))
 
@@ -212,6 +214,14 @@ def _subject_gap_table(review: Review, group: str) -> pd.DataFrame:
         how="left",
     )
     merged["gap"] = merged["percent_proficient"] - merged["all_percent"]
+    # Students not in the group: all students less the group, where both are counted. A hidden group
+    # hides the rest too (all students minus the rest would give it back), and so does a small rest.
+    rest_tested = merged["all_tested"] - merged["tested"]
+    rest_percent = (merged["all_proficient"] - merged["proficient"]) / rest_tested.where(rest_tested > 0) * 100
+    hidden = merged["suppressed"].fillna(False).astype(bool) | (rest_tested < minimum_size(review))
+    merged["others_tested"] = rest_tested.where(~hidden)
+    merged["others_percent"] = rest_percent.where(~hidden)
+    merged["gap_to_others"] = merged["percent_proficient"] - merged["others_percent"]
     return _with_buildings(review, merged)
 
 
@@ -248,6 +258,9 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
             f"{words.title} proficient (%)": ("percent_proficient", 1),
             "All students proficient (%)": ("all_percent", 1),
             "Gap to all students (points)": ("gap", 1),
+            "Other students tested": "others_tested",
+            "Other students proficient (%)": ("others_percent", 1),
+            "Gap to other students (points)": ("gap_to_others", 1),
             f"District {words.title} tested": "district_group_tested",
             f"District {words.title} proficient (%)": ("district_group", 1),
             "District all students proficient (%)": ("district_all", 1),
@@ -257,7 +270,7 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
             "Suppressed (too few tested)": "suppressed",
         },
     ).reset_index(drop=True)
-    display = for_display(shown.drop(columns=[f"District {words.title} tested", "District figure weighted by"]))
+    display = for_display(shown.drop(columns=[f"District {words.title} tested", "Other students tested", "District figure weighted by"]))
     observations, missing = _gap_observations(rows, subjects, words, building_name, table)
     lines = []
     for subject in subjects:
@@ -284,16 +297,27 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
         axis_format=figures.percent,
         styles=styles,
     )
-    notes = [group_privacy_note(minimum_size(review)), "The gap is the group's percent proficient minus all students' (negative: the group is behind). All students include the group."]
+    notes = [
+        group_privacy_note(minimum_size(review)),
+        f"Gaps are the group's percent proficient minus another's (negative: the group is behind). The gap to the building's other students (all students tested less the group) tells the most: "
+        "all students include the group, so where it is most of the building the gap to all students is small however far behind it is. "
+        f"Other students are not shown where they, or the group, number fewer than {minimum_size(review)} tested.",
+    ]
     if (rows["weighted_by"] == "building pupils (rates only published)").any():
         notes.append("The source publishes rates, not counts: district figures are the buildings' rates weighted by the buildings' pupils, not by the group's students tested.")
     return DataObject(
         units=declare(
             code=["School year"],
             text=["Subject", "District figure weighted by"],
-            count=[f"{words.title} tested", f"District {words.title} tested"],
-            percent=[f"{words.title} proficient (%)", "All students proficient (%)", f"District {words.title} proficient (%)", "District all students proficient (%)"],
-            number=["Gap to all students (points)", "District gap (points)", "Building minus district, same group (points)"],
+            count=[f"{words.title} tested", "Other students tested", f"District {words.title} tested"],
+            percent=[
+                f"{words.title} proficient (%)",
+                "All students proficient (%)",
+                "Other students proficient (%)",
+                f"District {words.title} proficient (%)",
+                "District all students proficient (%)",
+            ],
+            number=["Gap to all students (points)", "Gap to other students (points)", "District gap (points)", "Building minus district, same group (points)"],
             flag=["Suppressed (too few tested)"],
         ),
         name=name,
@@ -308,14 +332,18 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
     )
 
 
+OTHER_STUDENTS = "the building's other students"
+
+
 def _gap_trend(first: pd.Series, latest: pd.Series, phrase: str) -> str:
-    """How the building's gap changed from the first year shown to the latest, in words."""
-    before, after = first["gap"], latest["gap"]
-    sentence = f"The building's gap {phrase} went from {before:+.1f} points in {first['school_year']} to {after:+.1f} points in {latest['school_year']} (group minus all students)"
+    """How the building's gap changed from the first year shown to the latest, in words: to the other students where both years have them."""
+    column, other = ("gap_to_others", "other students") if pd.notna(first["gap_to_others"]) and pd.notna(latest["gap_to_others"]) else ("gap", "all students")
+    before, after = first[column], latest[column]
+    sentence = f"The building's gap {phrase} went from {before:+.1f} points in {first['school_year']} to {after:+.1f} points in {latest['school_year']} (group minus {other})"
     if abs(after - before) < 0.05:
         return f"The building's gap {phrase} was {after:+.1f} points in both {first['school_year']} and {latest['school_year']}."
     if (before < 0) != (after < 0) and abs(before) >= 0.05 and abs(after) >= 0.05:
-        return sentence + f": the group moved from {'below' if before < 0 else 'above'} all students to {'below' if after < 0 else 'above'} them."
+        return sentence + f": the group moved from {'below' if before < 0 else 'above'} {other} to {'below' if after < 0 else 'above'} them."
     trend = "narrowed" if abs(after) < abs(before) else "widened"
     return sentence + f": it {trend} by {abs(abs(after) - abs(before)):.1f} points."
 
@@ -332,10 +360,15 @@ def _gap_observations(rows: pd.DataFrame, subjects: list[str], words: GroupWords
             observations.append(f"No result {phrase} for {words.plural} at {building_name} is shown in any year: fewer than the threshold were tested, or the source suppressed it.")
             continue
         latest = shown.iloc[-1]
-        observations.append(
-            f"In {latest['school_year']}, {latest['percent_proficient']:.1f}% of {words.plural} at {building_name} were proficient {phrase}, "
-            f"{points(latest['gap'], 'all students in the building')} ({latest['all_percent']:.1f}%)."
-        )
+        lead = f"In {latest['school_year']}, {latest['percent_proficient']:.1f}% of {words.plural} at {building_name} were proficient {phrase}, "
+        if pd.notna(latest["others_percent"]):
+            # Leads with the comparison that tells the most: the group against the rest of its building.
+            observations.append(
+                lead + f"{points(latest['gap_to_others'], OTHER_STUDENTS)} ({latest['others_percent']:.1f}%), "
+                f"the comparison that tells the most; against all students, who include the group, the gap reads {latest['gap']:+.1f} points ({latest['all_percent']:.1f}%)."
+            )
+        else:
+            observations.append(lead + f"{points(latest['gap'], 'all students in the building')} ({latest['all_percent']:.1f}%); the building's other students cannot be shown apart.")
         if pd.notna(latest["district_group"]):
             district_sentence = f"District-wide, {latest['district_group']:.1f}% of {words.plural} were proficient {phrase}"
             if pd.notna(latest["district_gap"]):

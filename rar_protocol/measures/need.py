@@ -7,7 +7,7 @@ import pandas as pd
 from rar_protocol.data import schema
 from rar_protocol.data.loading import Review
 from rar_protocol.measures import equity, finance
-from rar_protocol.measures.privacy import minimum_size, suppress
+from rar_protocol.measures.privacy import marked, minimum_size, reveals_small_group, suppress
 
 
 def need_weights(review: Review) -> tuple[dict[str, float], list[tuple[str, str]]]:
@@ -29,6 +29,32 @@ def need_weights(review: Review) -> tuple[dict[str, float], list[tuple[str, str]
     return weights, left_out
 
 
+def group_shares(review: Review, groups: tuple[str, ...] = schema.NEED_GROUPS + schema.RACE_GROUPS) -> pd.DataFrame:
+    """Per building and year of the enrollment: pupils and each group's percent of them (``{group}_percent``).
+
+    A share is a student-group figure: it is NaN, with ``{group}_hidden`` true, wherever the group or
+    the rest of the pupils is under the review's privacy threshold, and in a second building of the
+    year where only one would be hidden. An unknown count gives NaN without ``{group}_hidden``.
+    """
+    enrollment = review.tables["enrollment"].reset_index(drop=True)
+    table = enrollment[["building_code", "school_year", "pupils"]].copy()
+    minimum = minimum_size(review)
+    for group in groups:
+        counts = enrollment[group].astype(float)
+        frame = table.assign(count=counts, share=counts / enrollment["pupils"].where(enrollment["pupils"] > 0) * 100)
+        frame["suppressed"] = reveals_small_group(counts, enrollment["pupils"], minimum) & counts.notna()
+        # One hidden building in a year is hidden beside another, or the district's total would give it back.
+        shown = suppress(frame, count_column="count", value_columns=["share"], minimum=minimum, complementary_within=["school_year"])
+        table[f"{group}_percent"] = shown["share"]
+        table[f"{group}_hidden"] = shown["suppressed"] & counts.notna()
+    return table
+
+
+def shown_share(frame: pd.DataFrame, group: str) -> pd.Series:
+    """A group's percent (a ``group_shares`` column) to one decimal for a table, the privacy marker where hidden."""
+    return marked(frame[f"{group}_percent"].round(1), frame[f"{group}_hidden"])
+
+
 def need_table(review: Review) -> pd.DataFrame:
     """Per building and year: pupils, need-weighted pupils, need-group shares (suppressed) and dollars per pupil and per weighted pupil."""
     weights, _ = need_weights(review)
@@ -36,20 +62,32 @@ def need_table(review: Review) -> pd.DataFrame:
     table["weighted_pupils"] = equity.need_weighted_pupils(table["pupils"], {group: table[group] for group in weights}, weights)
     for measure in ("total", "state_local"):
         table[f"{measure}_per_weighted_pupil"] = table[f"{measure}_dollars"] / table["weighted_pupils"]
-    minimum = minimum_size(review)
+    table = table.merge(group_shares(review, schema.NEED_GROUPS).drop(columns="pupils"), on=["building_code", "school_year"], how="left")
     hidden = pd.Series(False, index=table.index)
-    for group in schema.NEED_GROUPS:
-        shown = suppress(table.assign(share=table[group] / table["pupils"] * 100), count_column=group, value_columns=["share"], minimum=minimum)
-        table[f"{group}_percent"] = shown["share"]
+    for group in weights:
         # Weighted pupils hold the group's count: hide them where the count is hidden, or subtraction would reveal it.
-        if group in weights:
-            hidden |= shown["suppressed"] & table[group].notna()
+        hidden |= table[f"{group}_hidden"].fillna(False).astype(bool)
     table["weighted_pupils_shown"] = table["weighted_pupils"].where(~hidden)
     # Dollars per weighted pupil beside dollars per pupil would give the weighted pupils back: hide them too.
     for measure in ("total", "state_local"):
         table[f"{measure}_per_weighted_pupil"] = table[f"{measure}_per_weighted_pupil"].where(~hidden)
     table["suppressed"] = hidden
     return table
+
+
+def district_need_figures(review: Review) -> pd.DataFrame:
+    """Per year: the district's own state + local and total dollars over its own need-weighted pupils, and its need index.
+
+    The one definition of the district's need-weighted figures: every building whose need-weighted
+    pupils are known, hidden or not (a district total reveals no building), over all their pupils.
+    """
+    table = need_table(review)
+    known = table[table["weighted_pupils"].notna()]
+    district = known.groupby("school_year", sort=True)[["state_local_dollars", "total_dollars", "pupils", "weighted_pupils"]].sum()
+    for measure in ("total", "state_local"):
+        district[f"{measure}_per_weighted_pupil"] = district[f"{measure}_dollars"] / district["weighted_pupils"]
+    district["need_index"] = district["weighted_pupils"] / district["pupils"]
+    return district
 
 
 def spending_equity(review: Review, building_code: str, measures: dict[str, str]) -> pd.DataFrame:

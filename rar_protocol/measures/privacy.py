@@ -24,6 +24,27 @@ def minimum_size(review: Review) -> int:
     return review.config.thresholds.minimum_group_size
 
 
+def reveals_small_group(counts: pd.Series, pupils: pd.Series, minimum: int) -> pd.Series:
+    """True where a group's count, or its share of ``pupils``, would reveal fewer than ``minimum`` students.
+
+    Both sides count: 98% economically disadvantaged of 300 pupils tells the reader that 6 are not.
+    An unknown count reveals nothing but cannot be shown either, so it is hidden too.
+    """
+    counts = pd.to_numeric(counts, errors="coerce")
+    rest = pd.to_numeric(pupils, errors="coerce") - counts
+    return counts.isna() | (counts < minimum) | (rest < minimum)
+
+
+def marked(values: pd.Series, hidden: pd.Series) -> pd.Series:
+    """``values`` with the privacy marker in place of each hidden one, for tables and exports."""
+    return values.astype(object).where(~hidden.fillna(False).astype(bool).to_numpy(), MARKER)
+
+
+def share_note(minimum: int) -> str:
+    """The sentence every table of group shares carries."""
+    return f"A group's share is not shown ({MARKER}) where the group, or the rest of the building's pupils, numbers fewer than {minimum}: either would reveal a small group."
+
+
 def suppress(
     table: pd.DataFrame,
     *,

@@ -331,12 +331,15 @@ def trend_panels(table: pd.DataFrame, *, panels: list[str], groups: list[str], t
 
 
 def ranked_bars(labels: pd.Series, values: pd.Series, *, highlight: str, reference: float | None, reference_label: str, title: str, x_label: str) -> Figure:
-    """Buildings ranked by one dollar value, the building under review in red, a dashed reference line."""
-    order = np.argsort(values.to_numpy(), kind="stable")
+    """Buildings ranked by one dollar value, the building under review in red, a dashed reference line; a hidden value shows the privacy marker."""
+    order = values.reset_index(drop=True).sort_values(na_position="first", kind="stable").index
     labels, values = labels.iloc[order], values.iloc[order]
     figure, axes = _figure(8.0, max(3.0, 0.34 * len(values) + 1.3))
     colors = [IDENTIFIED_COLOR if label == highlight else STATE_LOCAL_COLOR for label in labels]
-    axes.barh(np.arange(len(values)), values, color=colors)
+    axes.barh(np.arange(len(values)), values.fillna(0).to_numpy(dtype=float), color=colors)
+    for position, value in enumerate(values):
+        if pd.isna(value):
+            axes.text(0, position, f" {MARKER} (not shown: a group under the privacy threshold)", va="center", fontsize=8, color=DISTRICT_COLOR)
     if reference is not None and np.isfinite(reference):
         axes.axvline(reference, color=DISTRICT_COLOR, linestyle="--", linewidth=1, label=reference_label)
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", fontsize=8, frameon=False)

@@ -184,3 +184,9 @@ def table_sources(review: Review, *tables: str) -> list[str]:
         else:
             lines.append(f"{name} table ({source.file})")
     return lines
+
+
+def rank_among(rank: int, shown: int, hidden: int, *, minimum: int) -> str:
+    """ "3rd of the 8 buildings shown (4 hidden: groups under 10)": a rank that says how many could not be ranked."""
+    text = f"{ordinal(rank)} of the {shown} buildings shown" if hidden else f"{ordinal(rank)} of the district's {shown} buildings"
+    return text + (f" ({hidden} hidden: groups under {minimum})" if hidden else "")

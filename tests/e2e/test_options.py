@@ -1,36 +1,15 @@
-"""Each review option's inquiry report, end to end on the sample and on the real North Carolina data.
-
-Options 3 (the sample's own) and 1 are read from the runs other tests share; 2 and 4 get a run each."""
+"""Each review option's inquiry report, end to end on the sample (the shared `option_run` folders) and on the real North Carolina data."""
 
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA_OBJECT_NAME, NC_CONFIG, SAMPLE_CONFIG, made_run, manifest_of, review_with_option
-
-
-@pytest.fixture(scope="module")
-def option_runs(request, tmp_path_factory) -> dict[int, Path]:
-    """Option number -> a sample run folder holding that option's report for 90041, made once."""
-    made: dict[int, Path] = {}
-
-    def run_for(number: int) -> Path:
-        if number not in made:
-            if number == 3:
-                made[number] = request.getfixturevalue("sample_run")
-            elif number == 1:
-                made[number] = request.getfixturevalue("option_one_run")
-            else:
-                folder = tmp_path_factory.mktemp(f"option_{number}")
-                made[number] = made_run(folder / "out", str(review_with_option(SAMPLE_CONFIG, number, folder)), "--building", "90041")
-        return made[number]
-
-    return run_for  # type: ignore[return-value]
+from conftest import DATA_OBJECT_NAME, NC_CONFIG, made_run, manifest_of, review_with_option
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4])
-def test_every_option_makes_html_pdf_and_data_objects_on_the_sample(number, option_runs):
-    folder = option_runs(number)
+def test_every_option_makes_html_pdf_and_data_objects_on_the_sample(number, option_run):
+    folder = option_run(number)
     report = next(r for r in manifest_of(folder)["reports"] if r["notebook"].startswith(f"2{number}_") and r["building_code"] == "90041")
     assert report["status"] == "ok"
     assert (folder / report["html"]).is_file() and (folder / report["pdf"]).is_file()
