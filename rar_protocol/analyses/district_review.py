@@ -61,6 +61,20 @@ def _deviation_sentence(row: pd.Series, measure: str, wording: str) -> str:
     )
 
 
+def _rise_sentence(shown: pd.DataFrame) -> str:
+    """The largest and the smallest change across buildings, rounded as printed; ties named together, one building said once."""
+    change = shown["Change (%)"].round(1)
+    if len(shown) == 1:
+        row = shown.iloc[0]
+        return f"{row['Building']} changed {change.iloc[0]:+.1f}% ({money(row['Change ($)'])})."
+    if change.max() == change.min():
+        return f"Every building changed by {change.max():+.1f}%."
+    highest = shown[change == change.max()]
+    lowest = shown[change == change.min()]
+    rise = f"The largest rise was at {' and '.join(highest['Building'])} ({change.max():+.1f}%" + (f", {money(highest['Change ($)'].iloc[0])})" if len(highest) == 1 else ")")
+    return rise + f"; the smallest change at {' and '.join(lowest['Building'])} ({change.min():+.1f}%)."
+
+
 def per_pupil_by_building(review: Review) -> DataObject:
     """Total, federal and state+local per-pupil spending by building and year, against the district."""
     if not review.has("expenditures"):
@@ -176,11 +190,7 @@ def change_over_time(review: Review) -> DataObject:
     observations = [
         f"District total spending per pupil went from {money(district.iloc[0])} in {district.index[0]} to {money(district.iloc[-1])} in {district.index[-1]} ({(district.iloc[-1] / district.iloc[0] - 1) * 100:+.1f}%)."
     ]
-    biggest_rise = shown.loc[shown["Change (%)"].idxmax()]
-    smallest = shown.loc[shown["Change (%)"].idxmin()]
-    observations.append(
-        f"The largest rise was at {biggest_rise['Building']} ({biggest_rise['Change (%)']:+.1f}%, {money(biggest_rise['Change ($)'])}); the smallest change at {smallest['Building']} ({smallest['Change (%)']:+.1f}%)."
-    )
+    observations.append(_rise_sentence(shown))
     step = shown.loc[shown["Largest yearly change ($)"].abs().idxmax()]
     observations.append(f"The largest single-year change was {money(step['Largest yearly change ($)'])} per pupil at {step['Building']} in {step['Largest yearly change, year']}.")
     identified_codes = set(review.identified_buildings())
@@ -478,7 +488,9 @@ def flagged_figures(review: Review) -> DataObject:
     flagged = table[table["flag"] != ""]
     rule = (
         f"Rule: a building-year is flagged when it has fewer than {thresholds.small_building_pupils:,.0f} pupils, or spends more than "
-        f"{money(thresholds.per_pupil_high)} or less than {money(thresholds.per_pupil_low)} per pupil (set under thresholds in the review YAML)."
+        f"{money(thresholds.per_pupil_high)} or less than {money(thresholds.per_pupil_low)} per pupil, or when its state + local per pupil lies more than "
+        f"{thresholds.outlier_spreads:g} interquartile ranges outside the middle half of its level's buildings, or of all buildings where the level has fewer than four "
+        "(all set under thresholds in the review YAML)."
     )
     if flagged.empty:
         observations = ["No building-year was flagged: every per-pupil figure is within the plausible range and every building has enough pupils.", rule]

@@ -8,6 +8,7 @@ Participant counts, and every figure computed from them, pass :func:`privacy.sup
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -603,15 +604,34 @@ def _outcome_table(review: Review, frame: pd.DataFrame, hidden: set[tuple[str, s
     return table
 
 
+def _is_percent(measure: object) -> bool:
+    """An outcome measure named as a percent or rate ("percent proficient", "attendance rate", "% meeting growth")."""
+    return bool(re.search(r"percent|%|\brate\b|share", str(measure), re.IGNORECASE))
+
+
+def _outcome_words(measure: object) -> Callable[[float], str]:
+    """How a sentence writes an outcome of ``measure``: "53.2%" for a percent, "412.0" for a score."""
+    if _is_percent(measure):
+        return lambda value: f"{value:.1f}%"
+    return lambda value: f"{value:.1f}"
+
+
+def _outcome_difference(difference: float, measure: object) -> str:
+    """'4.1 points higher' for a percent, '4.1 higher' for a score."""
+    unit = " points" if _is_percent(measure) else ""
+    return f"{abs(difference):.1f}{unit} {'higher' if difference >= 0 else 'lower'}"
+
+
 def _outcome_observations(table: pd.DataFrame, context: _Context, measure: str) -> list[str]:
     observations = []
     own = table[table["building_code"] == context.building_code].sort_values("school_year").dropna(subset=["difference"])
     pooled = table[table["building_code"] == ""].sort_values("school_year").dropna(subset=["difference"])
     if len(own):
         latest = own.iloc[-1]
+        written = _outcome_words(latest["outcome_measure"])
         observations.append(
-            f"In {latest['school_year']} at {context.building_name}, participants scored {latest['participant_outcome']:.1f} and non-participants {latest['nonparticipant_outcome']:.1f} "
-            f"on '{latest['outcome_measure']}': participants {abs(latest['difference']):.1f} {'higher' if latest['difference'] >= 0 else 'lower'}."
+            f"In {latest['school_year']} at {context.building_name}, participants scored {written(latest['participant_outcome'])} and non-participants {written(latest['nonparticipant_outcome'])} "
+            f"on '{latest['outcome_measure']}': participants {_outcome_difference(latest['difference'], latest['outcome_measure'])}."
         )
         ahead = int((own["difference"] > 0).sum())
         if len(own) >= 2:
@@ -620,9 +640,10 @@ def _outcome_observations(table: pd.DataFrame, context: _Context, measure: str) 
         observations.append(f"{context.building_name}'s outcomes are not shown: too few participants or non-participants, or the outcomes are not given.")
     if len(pooled):
         latest = pooled.iloc[-1]
+        written = _outcome_words(latest["outcome_measure"])
         observations.append(
-            f"Across the buildings running it in {latest['school_year']}, participants averaged {latest['participant_outcome']:.1f} and non-participants {latest['nonparticipant_outcome']:.1f} "
-            f"(weighted): participants {abs(latest['difference']):.1f} {'higher' if latest['difference'] >= 0 else 'lower'}."
+            f"Across the buildings running it in {latest['school_year']}, participants averaged {written(latest['participant_outcome'])} and non-participants {written(latest['nonparticipant_outcome'])} "
+            f"(weighted): participants {_outcome_difference(latest['difference'], latest['outcome_measure'])}."
         )
         if len(pooled) >= 2:
             first = pooled.iloc[0]

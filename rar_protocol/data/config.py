@@ -218,6 +218,8 @@ class Thresholds(_Strict):
     small_building_pupils: float = Field(default=100, ge=0)
     per_pupil_low: float = Field(default=3_000, ge=0)
     per_pupil_high: float = Field(default=50_000, ge=0)
+    # Flag a building-year whose state + local per pupil lies this many interquartile ranges beyond its level's middle half.
+    outlier_spreads: float = Field(default=1.5, gt=0)
 
 
 class ReviewConfig(_Strict):

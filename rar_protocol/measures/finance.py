@@ -37,9 +37,9 @@ def per_pupil(review: Review) -> pd.DataFrame:
     table = dollars.merge(pupils, on=["building_code", "school_year"], how="left", validate="one_to_one")
     for measure in ("total", "federal", "state_local", "personnel", "non_personnel"):
         table[f"{measure}_per_pupil"] = table[f"{measure}_dollars"] / table["pupils"]
-    table["flag"] = outlier_reasons(table, review)
     buildings = review.tables["buildings"][["building_code", "building_name", "level"]]
     table = buildings.merge(table, on="building_code", how="right")
+    table["flag"] = outlier_reasons(table, review)
     return table.sort_values(["school_year", "building_code"]).reset_index(drop=True)
 
 
@@ -57,7 +57,36 @@ def outlier_reasons(table: pd.DataFrame, review: Review) -> pd.Series:
             found.append(f"below ${thresholds.per_pupil_low:,.0f} per pupil: check dollars and pupils")
         return "; ".join(found)
 
-    return pd.Series([reasons(p, t) for p, t in zip(table["pupils"], table["total_per_pupil"])], index=table.index, dtype=object)
+    found = pd.Series([reasons(p, t) for p, t in zip(table["pupils"], table["total_per_pupil"])], index=table.index, dtype=object)
+    relative = far_from_level(table, thresholds.outlier_spreads)
+    return pd.Series(["; ".join(part for part in (fixed, far) if part) for fixed, far in zip(found, relative)], index=table.index, dtype=object)
+
+
+# A level with fewer buildings than this is compared with all the district's buildings instead.
+LEVEL_MINIMUM = 4
+
+
+def far_from_level(table: pd.DataFrame, spreads: float) -> pd.Series:
+    """Why a building-year's state + local per pupil lies beyond ``spreads`` interquartile ranges of its level's buildings that year ("" when it does not).
+
+    Tukey's fences over the buildings (not pupils) of the same level, or of the whole district where
+    the level has fewer than four buildings; a building far from its peers needs a look, not a drop.
+    """
+    reasons = pd.Series("", index=table.index, dtype=object)
+    for _, year in table.groupby("school_year", sort=False):
+        for level, rows in year.groupby(year["level"].fillna(""), sort=False):
+            peers, wording = (rows, f"{level} buildings") if len(rows) >= LEVEL_MINIMUM else (year, "the district's buildings")
+            values = peers["state_local_per_pupil"].dropna()
+            if len(values) < LEVEL_MINIMUM:
+                continue
+            low, high = values.quantile([0.25, 0.75])
+            spread = high - low
+            for index, value in rows["state_local_per_pupil"].items():
+                if pd.notna(value) and (value > high + spreads * spread or value < low - spreads * spread):
+                    reasons[index] = (
+                        f"state + local per pupil (${value:,.0f}) beyond {spreads:g} interquartile ranges of {wording} (middle half ${low:,.0f} to ${high:,.0f}): check what the building serves"
+                    )
+    return reasons
 
 
 def district_per_pupil(review: Review) -> pd.DataFrame:

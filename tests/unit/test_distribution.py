@@ -109,15 +109,21 @@ def test_need_weighted_spending_by_hand(review):
     # Aspen's 5 English learners are hidden, so its dollars per weighted pupil are too (they would give the count back).
     assert pd.isna(table.loc[ASPEN, "state_local_per_weighted_pupil"])
     assert table.loc[BIRCH, "state_local_per_weighted_pupil"] == pytest.approx(3_300_000 / 373.5)
+    # Cedar's 20 English learners are hidden beside Aspen's, or the district's figure would give Aspen's back.
+    assert pd.isna(table.loc[CEDAR, "state_local_per_weighted_pupil"])
     data_object = distribution.need_weighted_spending(review, BIRCH)
-    # District, over the buildings shown: (3,300,000 + 800,000) / (373.5 + 156) = 4,100,000 / 529.5.
-    assert any(f"${3_300_000 / 373.5:,.0f} of state and local money per need-weighted pupil" in text and f"${4_100_000 / 529.5:,.0f}" in text for text in data_object.observations)
+    # The district: all its state + local dollars over all its need-weighted pupils, hidden or not:
+    # (900,000 + 3,300,000 + 800,000) / (125.5 + 373.5 + 156) = 5,000,000 / 655 = $7,634.
+    assert any(f"${3_300_000 / 373.5:,.0f} of state and local money per need-weighted pupil" in text and "than the district ($7,634)" in text for text in data_object.observations)
+    assert any("ranks 1st of the 1 buildings shown (2 hidden: groups under 10)" in text for text in data_object.observations)
+    district = data_object.table[data_object.table["Building"].str.startswith("District")].iloc[0]
+    assert district["State + local per need-weighted pupil ($)"] == pytest.approx(5_000_000 / 655, abs=0.01)
 
 
 def test_a_group_below_ten_is_suppressed_with_the_weighted_pupils_that_contain_it(review):
     shown = distribution.need_weighted_spending(review, ASPEN).table.set_index("Building code")
     # Aspen has 5 English learners: neither their share nor the weighted pupils (which contain 0.5 x 5) are shown.
-    assert pd.isna(shown.loc[ASPEN, "English learners (%)"])
+    assert shown.loc[ASPEN, "English learners (%)"] == "<n"
     assert pd.isna(shown.loc[ASPEN, "Need-weighted pupils"])
     assert shown.loc[ASPEN, "Economically disadvantaged (%)"] == pytest.approx(40.0)
     # Birch's 30 English learners of 300 pupils are shown.

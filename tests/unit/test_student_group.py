@@ -142,13 +142,19 @@ def test_a_group_below_ten_and_its_complement_are_hidden_in_every_table(group_re
 
 def test_achievement_gap_against_all_students_and_the_district(group_review):
     data_object = student_group.achievement_gap(group_review, "00001")
-    # Aspen 2023-24: group 20/50 = 40%, all 60/100 = 60%. District group 66/186 = 35.48%, all 240/475 = 50.53%.
-    assert "In 2023-24, 40.0% of economically disadvantaged students at Aspen Elementary were proficient in ELA, 20.0 points below all students in the building (60.0%)." in data_object.observations
+    # Aspen 2023-24: group 20/50 = 40%, all 60/100 = 60%, the other students (60-20)/(100-50) = 80%.
+    # District group 66/186 = 35.48%, all 240/475 = 50.53%. It leads with the gap to the other students.
+    assert (
+        "In 2023-24, 40.0% of economically disadvantaged students at Aspen Elementary were proficient in ELA, 40.0 points below the building's other students (80.0%), "
+        "the comparison that tells the most; against all students, who include the group, the gap reads -20.0 points (60.0%)."
+    ) in data_object.observations
     assert (
         "District-wide, 35.5% of economically disadvantaged students were proficient in ELA (15.0 points below all students); the building's group was 4.5 points above the same group district-wide."
     ) in data_object.observations
-    # 2022-23: 15/50 = 30% against 55/100 = 55%: a gap of -25 narrowing to -20.
-    assert any("went from -25.0 points in 2022-23 to -20.0 points in 2023-24" in text and "narrowed by 5.0 points" in text for text in data_object.observations)
+    # 2022-23: 15/50 = 30% against the others' 40/50 = 80%: a gap of -50 narrowing to -40.
+    assert any("went from -50.0 points in 2022-23 to -40.0 points in 2023-24 (group minus other students)" in text and "narrowed by 10.0 points" in text for text in data_object.observations)
+    row = data_object.table[data_object.table["School year"] == "2023-24"].iloc[0]
+    assert row["Other students proficient (%)"] == pytest.approx(80.0) and row["Gap to other students (points)"] == pytest.approx(-40.0)
     drawn = figure_summary(data_object.figure)
     assert "percent proficient at Aspen Elementary and district-wide" in drawn["title"]
     chart = drawn["charts"][0]
