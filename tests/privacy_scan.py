@@ -129,7 +129,7 @@ def table_leaks(run: Path, small: set[SmallCell], names: dict[str, str]) -> tupl
                 # One measure per row, the building's value under its name: only that building's own report.
                 if name not in columns:
                     continue
-                rows = rows[rows["Measure"].map(lambda measure: _names_group(str(measure), cell.group))]
+                rows = rows[[_names_group(str(measure), cell.group) for measure in rows["Measure"]]]
                 value_columns = [name, *[c for c in LONG_VALUE_COLUMNS if c in columns]]
             else:
                 # District columns and correlations across buildings are not the building's group figures.
