@@ -284,9 +284,9 @@ def _allowed_keys(model: type[BaseModel]) -> list[str]:
     return sorted(field.alias or name for name, field in model.model_fields.items())
 
 
-def _model_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model that owns the key at ``location`` in the YAML, to list its allowed keys."""
-    model: type[BaseModel] | None = ReviewConfig
+def _model_at(location: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
+    """The model that owns the key at ``location`` in the YAML (read as ``root``), to list its allowed keys."""
+    model: type[BaseModel] | None = root
     for part in location[:-1]:
         if model is None:
             return None
@@ -303,14 +303,15 @@ def _model_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
-def validation_problems(error: ValidationError, label: str) -> list[Problem]:
-    """Pydantic's errors as Problems that name the YAML key, the keys allowed there and a fix."""
+def validation_problems(error: ValidationError, label: str, *, root: type[BaseModel] | None = None) -> list[Problem]:
+    """Pydantic's errors as Problems that name the YAML key, the keys allowed there and a fix (``root``:
+    the model the whole file is read as, by default the review's)."""
     problems = []
     for item in error.errors():
         location = tuple(item["loc"])
         key = ".".join(str(part) for part in location) or "(top level)"
         if item["type"] == "extra_forbidden":
-            model = _model_at(location)
+            model = _model_at(location, root or ReviewConfig)
             allowed = _allowed_keys(model) if model else []
             near = difflib.get_close_matches(str(location[-1]), allowed, n=1)
             hint = f"Did you mean '{near[0]}'? " if near else ""

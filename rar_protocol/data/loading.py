@@ -19,6 +19,7 @@ from rar_protocol.data.config import FromLedger, ReviewConfig, TableSource, load
 from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS
 from rar_protocol.data.mapping import map_table
 from rar_protocol.data.problems import Problem
+from rar_protocol.data.protocol_files import protocol_file_problems
 from rar_protocol.data.reading import ROW, read_raw
 from rar_protocol.errors import InputError
 
@@ -282,6 +283,8 @@ def load_table(name: str, source: TableSource, folder: Path, known_buildings: se
     spec = schema.ALL_TABLES[name]
     path = folder / str(source.file)
     label = source.file if source.sheet is None else f"{source.file} [{source.sheet}]"
+    if path.is_dir():
+        raise InputError([Problem(label, f"{path} is a folder, not a file.", "Give the CSV or XLSX file inside it (its path relative to data_folder).", column=f"tables.{name}.file")])
     if not path.is_file():
         # Said here rather than in read_raw, to name the YAML key that holds the wrong path.
         raise InputError([Problem(label, f"The file {path} does not exist.", "Check the file name in the review YAML (relative to data_folder).", column=f"tables.{name}.file")])
@@ -529,6 +532,8 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
             raise InputError(problems)
         tables["expenditures"] = frame
     problems = check_review(config, tables, labels, str(config_path))
+    # The prompts and the answers are printed by every report: checked here, as the reports read them.
+    problems += protocol_file_problems(config_path, config.prompts_file, config.responses_file, set(tables["buildings"]["building_code"].dropna()))
     if problems:
         raise InputError(problems)
     clean = {name: _finish(frame, schema.ALL_TABLES[name]) for name, frame in tables.items()}
