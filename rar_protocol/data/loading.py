@@ -20,7 +20,7 @@ from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBL
 from rar_protocol.data.mapping import map_table
 from rar_protocol.data.problems import Problem
 from rar_protocol.data.protocol_files import protocol_file_problems
-from rar_protocol.data.reading import ROW, read_raw
+from rar_protocol.data.reading import ROW, read_raw, read_yaml
 from rar_protocol.errors import InputError
 
 
@@ -537,7 +537,36 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
     if problems:
         raise InputError(problems)
     clean = {name: _finish(frame, schema.ALL_TABLES[name]) for name, frame in tables.items()}
-    return Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)))
+    review = Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)))
+    problems = _determination_scope_problems(review)
+    if problems:
+        raise InputError(problems)
+    return review
+
+
+def _determination_scope_problems(review: Review) -> list[Problem]:
+    """A determination for a building the review does not review: no report prints it, yet it would go into
+    the MICIP export. (Its entries' content is checked by rar_protocol.analyses.determination.)"""
+    name = review.config.determination_file
+    if not name:
+        return []
+    path = review.config_path.parent / name
+    raw = read_yaml(path)
+    entries = raw.get("buildings") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict):
+        return []
+    known = set(review.tables["buildings"]["building_code"])
+    under_review = review.buildings_under_review()
+    return [
+        Problem(
+            str(path),
+            f"Building {code} ({review.building_name(code)}) has a determination but is not under review (under review: {', '.join(under_review) or 'none'}).",
+            "Correct the building code, remove the entry, or add the building to buildings: in the review YAML.",
+            column=f"buildings.{code}",
+        )
+        for code in sorted(str(key) for key in entries)
+        if code in known and code not in under_review
+    ]
 
 
 def _expenditures_from_ledger(tables: dict[str, pd.DataFrame], rule: FromLedger, label: str) -> tuple[pd.DataFrame, list[Problem]]:
