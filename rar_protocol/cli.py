@@ -62,7 +62,8 @@ def _not_a_folder(path: Path, option: str) -> str | None:
         if existing.exists():
             if existing.is_dir():
                 return None
-            return f"rar run: {option} {path}: {existing} is a file, not a folder; give a folder (it is made when missing)."
+            where = f"{option} {path} is a file" if existing == path else f"{option} {path}: {existing} is a file"
+            return f"rar run: {where}, not a folder; give a folder (it is made when missing)."
     return None
 
 

@@ -356,6 +356,10 @@ def load_config(path: Path, *, data_folder: Path | None = None) -> tuple[ReviewC
         raise InputError([Problem(label, f"The data folder {folder} does not exist.", "Set data_folder relative to the YAML file, or pass --data-folder.", column="data_folder")])
     for key in ("prompts_file", "responses_file", "determination_file"):
         name = getattr(config, key)
+        if name and (path.parent / name).is_dir():
+            raise InputError(
+                [Problem(label, f"The {key.replace('_', ' ')} {path.parent / name} is a folder, not a file.", "Give the path of the YAML file itself (relative to the YAML file).", column=key)]
+            )
         if name and not (path.parent / name).is_file():
             raise InputError([Problem(label, f"The {key.replace('_', ' ')} {path.parent / name} does not exist.", f"Correct the path (relative to the YAML file), or remove {key}.", column=key)])
     return config, folder

@@ -110,8 +110,19 @@ def read_responses(path: Path) -> dict[str, dict[str, Any]]:
     except ValidationError as error:
         problems = validation_problems(error, label, root=ResponsesFile)
         # The models' wrapper key is not in the file: name keys as the file writes them.
-        raise InputError([Problem(problem.file, problem.message, problem.fix, problem.row, (problem.column or "").removeprefix("reports.") or None) for problem in problems]) from None
+        raise InputError([_as_written(problem) for problem in problems]) from None
     return {key: (answers or ReportAnswers()).model_dump() for key, answers in parsed.reports.items()}
+
+
+def _as_written(problem: Problem) -> Problem:
+    """A problem of the responses file in the file's own terms, not the models' (their wrapper key and names)."""
+    message = problem.message.replace(" or instance of ReportAnswers", "")
+    fix = (
+        problem.fix
+        if problem.fix != "Correct the value."
+        else "Each report holds data_objects (a data object's key, then prompt keys with text answers) and, for the district, guiding_questions; see parameters/sample_responses.yaml."
+    )
+    return Problem(problem.file, message, fix, problem.row, (problem.column or "").removeprefix("reports.") or None)
 
 
 def response_problems(responses: dict[str, dict[str, Any]], prompts: list[dict[str, str]] | None, building_codes: set[str], label: str) -> list[Problem]:
