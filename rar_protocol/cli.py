@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import signal
 import sys
 import threading
@@ -45,16 +46,46 @@ def _option_name(number: int) -> str:
     return REPORTS.option(number).option_name
 
 
+def _not_a_review_file(path: Path, command: str) -> str | None:
+    """The one-line usage error for a review path that is a folder, or None when it may be a review file."""
+    if not path.is_dir():
+        return None
+    # A review file is the one with a district_code (a folder of reviews also holds prompts and answers).
+    examples = [candidate for candidate in sorted(path.glob("*.y*ml")) if re.search(r"^district_code\s*:", candidate.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)]
+    example = f", e.g. rar {command} {examples[0]}" if examples else ""
+    return f"rar {command}: {path} is a folder; give the review YAML file{example}."
+
+
+def _not_a_folder(path: Path, option: str) -> str | None:
+    """The one-line usage error for an output folder that is a file (or lies under one), or None."""
+    for existing in (path, *path.parents):
+        if existing.exists():
+            if existing.is_dir():
+                return None
+            where = f"{option} {path} is a file" if existing == path else f"{option} {path}: {existing} is a file"
+            return f"rar run: {where}, not a folder; give a folder (it is made when missing)."
+    return None
+
+
 def _command_validate(arguments: argparse.Namespace) -> int:
     from rar_protocol.analyses.determination import check_determinations
     from rar_protocol.data.loading import load_review
 
+    mistake = _not_a_review_file(arguments.config, "validate")
+    if mistake:
+        print(mistake, file=sys.stderr)
+        return EXIT_INPUT
     review = load_review(arguments.config, data_folder=arguments.data_folder)
     determinations = check_determinations(review)
     print(summary(review))
-    if determinations:
+    if review.config.determination_file:
         inequities = sum(1 for entry in determinations.values() if entry.finding == "inequity")
         print(f"Determinations: {len(determinations)} ({inequities} inequity, {len(determinations) - inequities} equity)")
+        # A review in progress records determinations as they are agreed: said, not refused.
+        undetermined = [code for code in review.buildings_under_review() if code not in determinations]
+        if undetermined:
+            names = ", ".join(f"{code} {review.building_name(code)}" for code in undetermined)
+            print(f"  not yet determined: {names} (their determination reports will say so; add them to {review.config.determination_file})")
     print("\nValid: no problems found.")
     return EXIT_OK
 
@@ -96,6 +127,12 @@ def _command_run(arguments: argparse.Namespace) -> int:
         return EXIT_INPUT
     if bool(arguments.config) == bool(arguments.resume):
         print("Give one or more review YAML files, or --resume RUN_FOLDER.", file=sys.stderr)
+        return EXIT_INPUT
+    # Said before anything is read or written: a usage mistake is one line, exit 2, nothing made.
+    mistakes = [_not_a_review_file(config, "run") for config in arguments.config]
+    mistakes.append(_not_a_folder(arguments.out, "--out") if arguments.out else None)
+    for mistake in filter(None, mistakes):
+        print(mistake, file=sys.stderr)
         return EXIT_INPUT
     options = RunOptions(
         out=arguments.out,

@@ -85,6 +85,40 @@ def assert_consistent(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_cells(folder: Path) -> list[str]:
+    """Every cell of every CSV and XLSX under `folder` that a spreadsheet would run as a formula:
+    an XLSX formula cell, or text beginning with = + - @ tab or carriage return (not quoted with ')."""
+    import csv
+
+    import openpyxl
+
+    found = []
+    for path in sorted(folder.rglob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for number, row in enumerate(csv.reader(handle), start=1):
+                found += [f"{path.name} row {number}: {cell!r}" for cell in row if cell.startswith(FORMULA_STARTS) and not _is_number(cell)]
+    for path in sorted(folder.rglob("*.xlsx")):
+        workbook = openpyxl.load_workbook(path)
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS)):
+                        found.append(f"{path.name} [{sheet.title}] {cell.coordinate}: {cell.value!r} ({cell.data_type})")
+    return found
+
+
+def _is_number(text: str) -> bool:
+    """A CSV cell that is a number (a negative amount is a number, not a formula)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def reports_by_key(manifest: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, Any]]:
     """Reports keyed by (notebook number, building code): ("10", None) is the district's."""
     return {(report["notebook"][:2], report["building_code"]): report for report in manifest["reports"]}

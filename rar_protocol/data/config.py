@@ -286,9 +286,9 @@ def _allowed_keys(model: type[BaseModel]) -> list[str]:
     return sorted(field.alias or name for name, field in model.model_fields.items())
 
 
-def _model_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The model that owns the key at ``location`` in the YAML, to list its allowed keys."""
-    model: type[BaseModel] | None = ReviewConfig
+def _model_at(location: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
+    """The model that owns the key at ``location`` in the YAML (read as ``root``), to list its allowed keys."""
+    model: type[BaseModel] | None = root
     for part in location[:-1]:
         if model is None:
             return None
@@ -305,14 +305,15 @@ def _model_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
     return model
 
 
-def validation_problems(error: ValidationError, label: str) -> list[Problem]:
-    """Pydantic's errors as Problems that name the YAML key, the keys allowed there and a fix."""
+def validation_problems(error: ValidationError, label: str, *, root: type[BaseModel] | None = None) -> list[Problem]:
+    """Pydantic's errors as Problems that name the YAML key, the keys allowed there and a fix (``root``:
+    the model the whole file is read as, by default the review's)."""
     problems = []
     for item in error.errors():
         location = tuple(item["loc"])
         key = ".".join(str(part) for part in location) or "(top level)"
         if item["type"] == "extra_forbidden":
-            model = _model_at(location)
+            model = _model_at(location, root or ReviewConfig)
             allowed = _allowed_keys(model) if model else []
             near = difflib.get_close_matches(str(location[-1]), allowed, n=1)
             hint = f"Did you mean '{near[0]}'? " if near else ""
@@ -357,6 +358,10 @@ def load_config(path: Path, *, data_folder: Path | None = None) -> tuple[ReviewC
         raise InputError([Problem(label, f"The data folder {folder} does not exist.", "Set data_folder relative to the YAML file, or pass --data-folder.", column="data_folder")])
     for key in ("prompts_file", "responses_file", "determination_file"):
         name = getattr(config, key)
+        if name and (path.parent / name).is_dir():
+            raise InputError(
+                [Problem(label, f"The {key.replace('_', ' ')} {path.parent / name} is a folder, not a file.", "Give the path of the YAML file itself (relative to the YAML file).", column=key)]
+            )
         if name and not (path.parent / name).is_file():
             raise InputError([Problem(label, f"The {key.replace('_', ' ')} {path.parent / name} does not exist.", f"Correct the path (relative to the YAML file), or remove {key}.", column=key)])
     return config, folder

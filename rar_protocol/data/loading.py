@@ -19,7 +19,8 @@ from rar_protocol.data.config import FromLedger, ReviewConfig, TableSource, load
 from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS
 from rar_protocol.data.mapping import map_table
 from rar_protocol.data.problems import Problem
-from rar_protocol.data.reading import ROW, read_raw
+from rar_protocol.data.protocol_files import protocol_file_problems
+from rar_protocol.data.reading import ROW, read_raw, read_yaml
 from rar_protocol.errors import InputError
 
 
@@ -282,6 +283,8 @@ def load_table(name: str, source: TableSource, folder: Path, known_buildings: se
     spec = schema.ALL_TABLES[name]
     path = folder / str(source.file)
     label = source.file if source.sheet is None else f"{source.file} [{source.sheet}]"
+    if path.is_dir():
+        raise InputError([Problem(label, f"{path} is a folder, not a file.", "Give the CSV or XLSX file inside it (its path relative to data_folder).", column=f"tables.{name}.file")])
     if not path.is_file():
         # Said here rather than in read_raw, to name the YAML key that holds the wrong path.
         raise InputError([Problem(label, f"The file {path} does not exist.", "Check the file name in the review YAML (relative to data_folder).", column=f"tables.{name}.file")])
@@ -529,10 +532,41 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
             raise InputError(problems)
         tables["expenditures"] = frame
     problems = check_review(config, tables, labels, str(config_path))
+    # The prompts and the answers are printed by every report: checked here, as the reports read them.
+    problems += protocol_file_problems(config_path, config.prompts_file, config.responses_file, set(tables["buildings"]["building_code"].dropna()))
     if problems:
         raise InputError(problems)
     clean = {name: _finish(frame, schema.ALL_TABLES[name]) for name, frame in tables.items()}
-    return Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)))
+    review = Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)))
+    problems = _determination_scope_problems(review)
+    if problems:
+        raise InputError(problems)
+    return review
+
+
+def _determination_scope_problems(review: Review) -> list[Problem]:
+    """A determination for a building the review does not review: no report prints it, yet it would go into
+    the MICIP export. (Its entries' content is checked by rar_protocol.analyses.determination.)"""
+    name = review.config.determination_file
+    if not name:
+        return []
+    path = review.config_path.parent / name
+    raw = read_yaml(path)
+    entries = raw.get("buildings") if isinstance(raw, dict) else None
+    if not isinstance(entries, dict):
+        return []
+    known = set(review.tables["buildings"]["building_code"])
+    under_review = review.buildings_under_review()
+    return [
+        Problem(
+            str(path),
+            f"Building {code} ({review.building_name(code)}) has a determination but is not under review (under review: {', '.join(under_review) or 'none'}).",
+            "Correct the building code, remove the entry, or add the building to buildings: in the review YAML.",
+            column=f"buildings.{code}",
+        )
+        for code in sorted(str(key) for key in entries)
+        if code in known and code not in under_review
+    ]
 
 
 def _expenditures_from_ledger(tables: dict[str, pd.DataFrame], rule: FromLedger, label: str) -> tuple[pd.DataFrame, list[Problem]]:

@@ -81,6 +81,11 @@ def parse_number(series: pd.Series, *, allow_currency: bool = True) -> tuple[pd.
         cleaned, cleaned_bad = _parse_written_numbers(series[failed], allow_currency)
         values[failed] = cleaned
         bad[failed] = cleaned_bad
+    # "inf", "-Infinity" and 1e999 convert, but no amount or count is infinite: it would poison every sum.
+    infinite = np.isinf(values)
+    if infinite.any():
+        bad |= infinite
+        values[infinite] = np.nan
     return values, bad
 
 

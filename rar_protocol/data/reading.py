@@ -49,6 +49,8 @@ def read_raw(
     the file name).
     """
     label = label or path.name
+    if path.is_dir():
+        raise InputError([Problem(label, f"{path} is a folder, not a file.", "Give the CSV or XLSX file inside it (its path relative to data_folder).")])
     if not path.exists():
         raise InputError([Problem(label, f"The file {path} does not exist.", "Check the path in the review YAML (relative to data_folder).")])
     if path.stat().st_size == 0:
@@ -73,12 +75,40 @@ def read_raw(
     body = grid.iloc[header_index + 1 :].copy()
     body.columns = header
     body = body.loc[:, [name for name in header if not name.startswith("_unnamed")] or header]
-    duplicated = sorted({name for name in body.columns if list(body.columns).count(name) > 1})
-    if duplicated:
-        raise InputError([Problem(label, f"Column '{name}' appears more than once in the header.", "Rename or delete one of them.", row=header_index + 1, column=name) for name in duplicated])
+    problems = _repeated_column_problems(list(grid.iloc[header_index]), header, label, header_index + 1)
+    if problems:
+        raise InputError(problems)
     body[ROW] = np.arange(header_index + 2, header_index + 2 + len(body))
     body = body.loc[row_filled.iloc[header_index + 1 :].to_numpy()]
     return RawTable(body.reset_index(drop=True), path, header_index + 1)
+
+
+def _repeated_column_problems(written: list[object], header: list[str], label: str, row: int) -> list[Problem]:
+    """Columns whose names are the same but for case or spaces ("Pupils" and "pupils "): which one a
+    mapping reads would be a guess, so both are named, with their places in the header."""
+    by_name: dict[str, list[int]] = {}
+    for position, name in enumerate(header):
+        if not name.startswith("_unnamed"):
+            by_name.setdefault(name.casefold(), []).append(position)
+    problems = []
+    for positions in by_name.values():
+        if len(positions) < 2:
+            continue
+        names = " and ".join(f"{str(written[position])!r} (column {_column_letter(position)})" for position in positions)
+        same = len({header[position] for position in positions}) == 1 and len({str(written[position]) for position in positions}) == 1
+        message = f"Column '{header[positions[0]]}' appears more than once in the header: {names}." if same else f"Columns {names} have the same name but for case or spaces."
+        problems.append(Problem(label, message, "Rename or delete all but one of them.", row=row, column=header[positions[0]]))
+    return problems
+
+
+def _column_letter(position: int) -> str:
+    """The spreadsheet letter of a 0-based column position: 0 is A, 26 is AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _column_name(value: object, position: int) -> str:
@@ -97,7 +127,7 @@ def _find_header(grid: pd.DataFrame) -> int:
     return 0
 
 
-def _encoding_of(data: bytes, encoding: str | None) -> str:
+def _encoding_of(data: bytes, encoding: str | None, label: str) -> str:
     """The codec of a CSV: UTF-8 with or without BOM, UTF-16 with BOM, else Excel's cp1252."""
     if encoding:
         return encoding
@@ -109,13 +139,64 @@ def _encoding_of(data: bytes, encoding: str | None) -> str:
         data.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
-        return "cp1252"
+        return legacy_codec(data, label)
+
+
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def legacy_codec(data: bytes, label: str) -> str:
+    """Windows-1252 for a file that is not UTF-8 (what Excel and Notepad save by default in the US),
+    unless some lines are UTF-8 and others not: read either way, some characters would come out wrong."""
+    utf8_line = legacy_line = None
+    line, counted, position = 1, 0, 0
+    while utf8_line is None or legacy_line is None:
+        match = _HIGH_BYTE.search(data, position)
+        if match is None:
+            break
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.start())
+        end = len(data) if end < 0 else end
+        line += data.count(b"\n", counted, start)
+        counted = start
+        try:
+            data[start:end].decode("utf-8")
+            utf8_line = utf8_line or line
+        except UnicodeDecodeError:
+            legacy_line = legacy_line or line
+        position = end + 1
+    if utf8_line is not None and legacy_line is not None:
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    f"The file mixes text encodings: line {utf8_line} is UTF-8 but line {legacy_line} is not (probably Windows-1252), so either way some characters would be read wrong.",
+                    "Correct the accented characters on those lines and save the file as UTF-8 (Excel: CSV UTF-8; Notepad: Save As, Encoding UTF-8).",
+                    row=legacy_line,
+                )
+            ]
+        )
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        row = data.count(b"\n", 0, error.start) + 1
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    f"Byte 0x{data[error.start]:02x} on line {row} is a character neither in UTF-8 nor in Windows-1252.",
+                    "Save the file as UTF-8 (Excel: CSV UTF-8; Notepad: Save As, Encoding UTF-8).",
+                    row=row,
+                )
+            ]
+        ) from None
+    return "cp1252"
 
 
 def _read_csv_grid(path: Path, delimiter: str | None, encoding: str | None, label: str) -> pd.DataFrame:
     data = path.read_bytes()
     try:
-        codec = _encoding_of(data, encoding)
+        codec = _encoding_of(data, encoding, label)
         sample = data[:65536].decode(codec, errors="ignore")
     except LookupError as error:
         raise InputError([Problem(label, f"The file cannot be decoded ({error}).", "Save it as CSV UTF-8 from Excel.")]) from None
@@ -138,9 +219,32 @@ def _read_csv_grid(path: Path, delimiter: str | None, encoding: str | None, labe
     except UnicodeDecodeError as error:
         raise InputError([Problem(label, f"The file cannot be decoded ({error}).", "Save it as CSV UTF-8 from Excel.")]) from None
     except pd.errors.ParserError as error:
-        raise InputError([Problem(label, f"The CSV cannot be parsed: {error}.", "Check that every row has the same number of separators, and quotes are closed.")]) from None
+        raise InputError([_parser_problem(str(error), label)]) from None
     except pd.errors.EmptyDataError:
         raise InputError([Problem(label, "The file is empty.", "Export the table again, with its header row.")]) from None
+
+
+def _parser_problem(message: str, label: str) -> Problem:
+    """The CSV parser's complaint with the row as Excel numbers it (the header is row 1)."""
+    # The parser counts rows from 0 where a quote is left open, and records from 1 where a row is too long.
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", message)
+    if unclosed:
+        return Problem(
+            label,
+            'A quote (") opened on this row is never closed, so the rest of the file would be read as one cell.',
+            'Close the quote, or delete it; a quote inside a quoted cell is written twice ("").',
+            row=int(unclosed.group(1)) + 1,
+        )
+    long_row = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if long_row:
+        expected, row, seen = (int(group) for group in long_row.groups())
+        return Problem(
+            label,
+            f"This row has {seen} cells but the rows above it have {expected}.",
+            "Check the separators on this row: a cell that holds the separator (a comma in a name or an amount) needs quotes around it.",
+            row=row,
+        )
+    return Problem(label, f"The CSV cannot be parsed: {message.strip()}.", "Check that every row has the same number of separators, and quotes are closed.")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -199,7 +303,34 @@ def _excel_text(value: object) -> object:
 
 
 class SafeLoader(yaml.SafeLoader):
-    """Safe loading only: a Python object tag in a review file is refused, never executed."""
+    """Safe loading only: a Python object tag in a review file is refused, never executed.
+
+    A key written twice in one mapping is recorded in ``repeated_keys`` (key, first line, second
+    line): plain YAML keeps the second silently, so a pasted ``minimum_group_size: 5`` under the
+    first would lower a privacy threshold unseen.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeated_keys: list[tuple[object, int, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            first_lines: dict[object, int] = {}
+            for key_node, _ in node.value:
+                # "<<" merges another mapping in; its keys may be overridden on purpose.
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node)
+                line = key_node.start_mark.line + 1
+                try:
+                    if key in first_lines:
+                        self.repeated_keys.append((key, first_lines[key], line))
+                    else:
+                        first_lines[key] = line
+                except TypeError:  # an unhashable key: the constructor says so below
+                    continue
+        return super().construct_mapping(node, deep=deep)
 
 
 # YAML 1.1 reads an unquoted 01234 as an octal number (668): a code written with leading zeros
@@ -208,14 +339,29 @@ SafeLoader.yaml_implicit_resolvers = {first: list(resolvers) for first, resolver
 SafeLoader.yaml_implicit_resolvers["0"].insert(0, ("tag:yaml.org,2002:str", re.compile(r"^0[0-9]+$")))
 
 
+def yaml_text(data: bytes, label: str) -> str:
+    """The text of a YAML file: UTF-8 (with or without BOM), UTF-16 with BOM, or a Windows editor's
+    Windows-1252 (an accented name saved by Notepad); a file mixing encodings is refused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(legacy_codec(data, label))
+
+
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file safely, turning syntax errors into a Problem with the line."""
+    """Parse a YAML file safely, turning syntax errors and keys written twice into Problems with the line."""
     label = str(path)
+    if path.is_dir():
+        raise InputError([Problem(label, "This is a folder, not a YAML file.", "Give the path of the .yaml file itself.")])
     if not path.exists():
         raise InputError([Problem(label, "The file does not exist.", "Check the path.")])
-    text = path.read_text(encoding="utf-8-sig")
+    text = yaml_text(path.read_bytes(), label)
+    loader = SafeLoader(text)
     try:
-        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader subclass
+        data = loader.get_single_data()
     except yaml.constructor.ConstructorError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise InputError(
@@ -235,6 +381,22 @@ def read_yaml(path: Path) -> Any:
                 )
             ]
         ) from None
+    finally:
+        loader.dispose()
+    if loader.repeated_keys:
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    f"The key '{key}' is written twice, on line {first} and on line {second}; YAML would keep the second silently.",
+                    "Delete one of the two lines (keep the value you mean).",
+                    row=second,
+                    column=_key_at_line(text, second),
+                )
+                for key, first, second in sorted(loader.repeated_keys, key=lambda repeated: repeated[2])
+            ]
+        )
+    return data
 
 
 def _key_at_line(text: str, line: int | None) -> str | None:

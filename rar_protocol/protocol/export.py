@@ -13,6 +13,9 @@ import pandas as pd
 from rar_protocol.files import write_atomically
 from rar_protocol.protocol.data_object import DataObject
 
+# A spreadsheet reads a cell beginning with one of these as a formula (CSV injection, OWASP):
+# a building named =HYPERLINK(...) must arrive in Excel as the text it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
@@ -26,6 +29,25 @@ def safe_file_name(text: str, *, limit: int = 120) -> str:
     if cleaned.split(".")[0].upper() in _WINDOWS_RESERVED:
         cleaned = "_" + cleaned
     return cleaned[:limit].rstrip(" .")
+
+
+def neutralised(value: object) -> object:
+    """A text cell that cannot become a formula: prefixed with a single quote when it begins like one; other values as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralised_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with every text cell and column name neutralised; numbers (negative ones too) stay numbers."""
+    safe = table.copy()
+    safe.columns = [neutralised(column) for column in safe.columns]
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
+        # Only text columns: a date or number column keeps its dtype, so it is written as before.
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column) or isinstance(column.dtype, pd.CategoricalDtype):
+            safe.isetitem(position, column.astype(object).map(neutralised))
+    return safe
 
 
 def micip_name(name: str, run_date: date, *, naming: str = "name_first") -> str:
@@ -42,7 +64,7 @@ def export(data_object: DataObject, folder: Path, run_date: date, *, naming: str
     written = []
     if data_object.table is not None:
         csv_path = folder / f"{base}.csv"
-        write_atomically(csv_path, data_object.table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+        write_atomically(csv_path, _csv_bytes(data_object.table))
         written.append(csv_path)
         xlsx_path = folder / f"{base}.xlsx"
         write_atomically(xlsx_path, _xlsx_bytes(data_object, run_date))
@@ -54,15 +76,33 @@ def export(data_object: DataObject, folder: Path, run_date: date, *, naming: str
     return written
 
 
+def _csv_bytes(table: pd.DataFrame) -> bytes:
+    """The table as CSV UTF-8 with BOM (Excel opens it with accents intact), every text cell neutralised."""
+    safe = neutralised_table(table)
+    # The writer quotes a cell holding "\n" but not a bare "\r", which a reader takes for the end of
+    # the row: a line break inside a cell is written as "\n", so the cell is quoted and stays whole.
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            safe.isetitem(position, column.map(lambda value: value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value))
+    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
 def _xlsx_bytes(data_object: DataObject, run_date: date) -> bytes:
     """A workbook with the table and a sheet of observations and sources; dated by the run, not the clock."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        data_object.table.to_excel(writer, sheet_name="Data", index=False)
+        neutralised_table(data_object.table).to_excel(writer, sheet_name="Data", index=False)
         about = pd.DataFrame(
             {"About this data set": [data_object.name, *data_object.observations, *(f"Source: {s}" for s in data_object.sources), *(f"Filter: {f}" for f in data_object.filters), *data_object.notes]}
         )
-        about.to_excel(writer, sheet_name="About", index=False)
+        neutralised_table(about).to_excel(writer, sheet_name="About", index=False)
+        # openpyxl makes any text beginning with "=" a formula: every text cell is written as a string.
+        for sheet in writer.book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
         stamp = datetime(run_date.year, run_date.month, run_date.day)
         writer.book.properties.created = stamp
         writer.book.properties.modified = stamp

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import BAD_INPUTS, TINY_FILES, copy_sample, write_tiny
+from conftest import BAD_INPUTS, TINY_CONFIG, TINY_FILES, copy_sample, write_tiny
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -122,6 +122,27 @@ def _strategy_typo(folder: Path) -> Path:
     return config
 
 
+def _write_bytes(file: str, data: bytes, base: Callable[[Path], Path] = write_tiny) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        config = base(folder)
+        (folder / file).write_bytes(data)
+        return config
+
+    return make
+
+
+def _folder_as_table(folder: Path) -> Path:
+    config = write_tiny(folder)
+    (folder / "enrollment_exports").mkdir()
+    replace_once(config, "enrollment: {file: enrollment.csv}", "enrollment: {file: enrollment_exports}")
+    return config
+
+
+# The tiny review's YAML has 9 lines: a line added to its end is line 10.
+_MIXED_REVIEW = TINY_CONFIG.encode("utf-8") + "district_name: Café District\n".encode() + "# révisé par l'équipe\n".encode("cp1252")
+_MIXED_BUILDINGS = TINY_FILES["buildings.csv"].replace("Aspen Elementary", "Aspen Élémentaire").encode("utf-8").replace(b"Cedar Elementary", "Cedar Élémentaire".encode("cp1252"))
+_TWICE = "data_folder: .\nthresholds:\n  minimum_group_size: 10\n  minimum_group_size: 5\n"
+
 # Expected rows: the header is row 1, so the tiny files' data rows are 2, 3, 4...
 REFUSED = [
     Refused(
@@ -213,7 +234,137 @@ REFUSED = [
     Refused("invalid YAML syntax", _review_from("invalid_syntax.yaml"), "review.yaml", 6, "tables.enrollment", "cannot be read"),
     Refused("school year unreadable (someday)", _edit("enrollment.csv", "00002,2023-24", "00002,someday"), "enrollment.csv", 3, "school_year", "'someday' is not a school year"),
     Refused("school_years in the YAML unreadable", _edit("review.yaml", "[2023-24]", "[2023-24, someday]"), "review.yaml", None, "school_years", "'someday' is not a school year"),
+    # The prompts and responses files are read by every report: validate reads them the same way.
+    Refused(
+        "prompts file with an unknown key",
+        _edit("protocol_prompts.yaml", "    title: Predict\n", "    title: Predict\n    colour: red\n", base=copy_sample),
+        "protocol_prompts.yaml",
+        None,
+        "prompts.0.colour",
+        "unknown key 'colour'",
+    ),
+    Refused(
+        "prompts file with a prompt key used twice",
+        _edit("protocol_prompts.yaml", "key: infer", "key: observe", base=copy_sample),
+        "protocol_prompts.yaml",
+        None,
+        "prompts.2.key",
+        "prompts 2 and 3 have the same key 'observe'",
+    ),
+    Refused(
+        "responses for a building given as text",
+        _edit("sample_responses.yaml", "district:\n", "90041: see the minutes\ndistrict:\n", base=copy_sample),
+        "sample_responses.yaml",
+        None,
+        "90041",
+        "valid dictionary",
+    ),
+    Refused(
+        "responses for a building not in the review",
+        _edit("sample_responses.yaml", "district:\n", "9004l:\n  data_objects: {}\ndistrict:\n", base=copy_sample),
+        "sample_responses.yaml",
+        None,
+        "9004l",
+        "did you mean '90041'",
+    ),
+    Refused(
+        "responses to a misspelled prompt",
+        _edit("sample_responses.yaml", "      predict:", "      predcit:", base=copy_sample),
+        "sample_responses.yaml",
+        None,
+        "district.data_objects.per-pupil-spending-by-building-and-year.predcit",
+        "did you mean 'predict'",
+    ),
+    # YAML keeps the second of two equal keys silently: here it would lower the privacy threshold.
+    Refused("YAML key written twice (review)", _edit("review.yaml", "data_folder: .\n", _TWICE), "review.yaml", 6, "thresholds.minimum_group_size", "written twice, on line 5 and on line 6"),
+    Refused(
+        "YAML key written twice (responses)",
+        _edit("sample_responses.yaml", "district:\n", "district: {}\ndistrict:\n", base=copy_sample),
+        "sample_responses.yaml",
+        5,
+        "district",
+        "'district' is written twice, on line 4 and on line 5",
+    ),
+    Refused(
+        "YAML key written twice (determination)",
+        _edit("sample_determination.yaml", "    finding: equity\n", "    finding: equity\n    finding: inequity\n", base=copy_sample),
+        "sample_determination.yaml",
+        None,
+        "buildings.90031.finding",
+        "'finding' is written twice",
+    ),
+    Refused("review YAML mixing UTF-8 and Windows-1252 lines", _write_bytes("review.yaml", _MIXED_REVIEW), "review.yaml", 11, None, "line 10 is UTF-8 but line 11 is not"),
+    Refused("CSV mixing UTF-8 and Windows-1252 lines", _write_bytes("buildings.csv", _MIXED_BUILDINGS), "buildings.csv", 4, None, "line 2 is UTF-8 but line 4 is not"),
+    Refused(
+        "Infinity in an amount",
+        _edit("expenditures.csv", "00002,2023-24,state,personnel,2000000", "00002,2023-24,state,personnel,Infinity"),
+        "expenditures.csv",
+        5,
+        "amount",
+        "'Infinity' is not a number",
+    ),
+    Refused("-inf in an amount", _edit("expenditures.csv", "local,personnel,400000", "local,personnel,-inf"), "expenditures.csv", 3, "amount", "'-inf' is not a number"),
+    Refused("NaN in pupils", _edit("enrollment.csv", "00002,2023-24,300,90", "00002,2023-24,NaN,90"), "enrollment.csv", 3, "pupils", "'NaN' is not a number"),
+    Refused("inf in a count", _edit("outcomes.csv", "ela,all,150,60", "ela,all,inf,60"), "outcomes.csv", 3, "tested", "'inf' is not a count"),
+    Refused(
+        "columns differing only by case and spaces",
+        _edit("enrollment.csv", "pupils,economically_disadvantaged", "pupils,Pupils "),
+        "enrollment.csv",
+        1,
+        "pupils",
+        r"'pupils' \(column C\) and 'Pupils ' \(column D\)",
+    ),
+    Refused(
+        "determination for a building not under review",
+        _edit("sample_determination.yaml", '"90031":', '"90021":', base=copy_sample),
+        "sample_determination.yaml",
+        None,
+        "buildings.90021",
+        "90021 \\(Cedar Ridge Elementary\\) has a determination but is not under review",
+    ),
+    Refused(
+        "unterminated quote (row as Excel numbers it)",
+        _edit("expenditures.csv", "00002,2023-24,state,personnel,2000000", '00002,2023-24,state,personnel,"2000000'),
+        "expenditures.csv",
+        5,
+        None,
+        "never closed",
+    ),
+    Refused("row with one cell too many", _edit("enrollment.csv", "00002,2023-24,300,90", "00002,2023-24,300,90,7"), "enrollment.csv", 3, None, "has 5 cells but the rows above it have 4"),
+    Refused("folder given as a table file", _folder_as_table, "enrollment_exports", None, "tables.enrollment.file", "is a folder, not a file"),
+    Refused("folder given as prompts_file", _edit("review.yaml", "data_folder: .", "data_folder: .\nprompts_file: ."), "review.yaml", None, "prompts_file", "is a folder, not a file"),
 ]
+
+
+@dataclass(frozen=True)
+class Misused:
+    """A usage mistake: the command line (the review path is filled in), and what its one line must say."""
+
+    name: str
+    arguments: Callable[[Path], list[str]]
+    says: str
+
+
+def _run_into_file(folder: Path) -> list[str]:
+    config = write_tiny(folder)
+    (folder / "out.txt").write_text("not a folder", encoding="utf-8")
+    return ["run", str(config), "--out", str(folder / "out.txt"), "--formats", "html"]
+
+
+MISUSED = [
+    Misused("--out naming an existing file", _run_into_file, "out.txt is a file, not a folder"),
+    Misused("validate given a folder", lambda folder: ["validate", str(write_tiny(folder).parent)], "is a folder; give the review YAML file, e.g. rar validate .*review.yaml"),
+    Misused("run given a folder", lambda folder: ["run", str(write_tiny(folder).parent), "--formats", "html"], "is a folder; give the review YAML file"),
+]
+
+
+def check_usage_error(case: Misused, code: int, stdout: str, stderr: str) -> None:
+    """Exit 2, one line naming the mistake, no traceback."""
+    assert code == 2, stdout + stderr
+    assert "Traceback" not in stderr + stdout
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert re.search(case.says, lines[0]), stderr
 
 
 def where(case: Refused) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs.corpus import REFUSED, check_refusal, replace_once
+from bad_inputs.corpus import MISUSED, REFUSED, Misused, check_refusal, check_usage_error, replace_once
 from conftest import run_rar, write_tiny
 
 
@@ -27,7 +27,25 @@ def test_refused_input_through_python_dash_m(name: str, tmp_path: Path) -> None:
     check_refusal(case, completed.returncode, completed.stdout, completed.stderr)
 
 
-@pytest.mark.parametrize("name", ["YAML typo in a key", "merged cells (xlsx)", "student group not in the data (option 1)"])
+@pytest.mark.parametrize("case", MISUSED, ids=[case.name for case in MISUSED])
+def test_usage_mistake_through_python_dash_m_is_one_line(case: Misused, tmp_path: Path) -> None:
+    completed = run_rar(*case.arguments(tmp_path))
+    check_usage_error(case, completed.returncode, completed.stdout, completed.stderr)
+    assert not any(path.is_dir() for path in tmp_path.iterdir())  # no output folder made
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "YAML typo in a key",
+        "merged cells (xlsx)",
+        "student group not in the data (option 1)",
+        # Before `rar validate` read them, these made a run folder in which every report failed.
+        "prompts file with an unknown key",
+        "responses for a building given as text",
+        "YAML key written twice (review)",
+    ],
+)
 def test_run_with_bad_input_writes_nothing(name: str, tmp_path: Path) -> None:
     config = _case(name).make(tmp_path)
     out = tmp_path / "out"

@@ -3,15 +3,17 @@ notebooks, and a run makes no network request (nor does its HTML when opened).""
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import os
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from conftest import TINY_FILES, assert_consistent, run_folder, run_rar, write_tiny
+from conftest import TINY_FILES, assert_consistent, formula_cells, made_run, run_folder, run_rar, write_tiny
 from devtools_page import Page
 from rar_protocol.report.pdf import find_browser
 
@@ -41,6 +43,40 @@ def test_hostile_building_and_district_names_stay_inside_the_run_folder_and_disp
     assert html.escape(DISTRICT) in index and "<b>x</b>" not in index
     page = (folder / building["html"]).read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page and "Élémentaire" in page
+
+
+# Names a spreadsheet would run as formulas (CSV injection): every export must hold them as text.
+FORMULA_NAMES = ['=HYPERLINK("http://x","y")', "+SUM(1,2)", "-2+3", "@SUM(A1)", "\t=1+1", "=1+1"]
+FORMULA_DISTRICT = '=HYPERLINK("http://example.invalid","District")'
+
+
+def _formula_names(config: Path) -> None:
+    """The sample's building names and district name made hostile in its copy."""
+    path = config.parent / "data" / "buildings.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for number, row in enumerate(rows):
+        row["building_name"] = f"{FORMULA_NAMES[number % len(FORMULA_NAMES)]} {row['building_code']}"
+        row["district_name"] = FORMULA_DISTRICT
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    config.write_text(config.read_text(encoding="utf-8").replace("district_name: Lakeshore Example Public Schools (fictional)", f"district_name: '{FORMULA_DISTRICT}'"), encoding="utf-8")
+
+
+def test_exports_of_a_run_with_formula_names_hold_no_formula(sample_copy, tmp_path):
+    """Every CSV cell and every cell of every XLSX sheet of the run folder: no formula, no text beginning
+    with = + - @ tab or CR unquoted; the hostile names are there, quoted, and negative numbers stay numbers."""
+    _formula_names(sample_copy)
+    folder = made_run(tmp_path / "out", str(sample_copy), "--building", "90041", "--formats", "html")
+    exports = sorted(folder.rglob("*.csv")) + sorted(folder.rglob("*.xlsx"))
+    assert len(exports) > 10, exports
+    assert formula_cells(folder) == []
+    text = "\n".join(path.read_text(encoding="utf-8-sig") for path in folder.rglob("*.csv"))
+    assert "'=HYPERLINK(" in text and "'@SUM(A1) 90" in text
+    numbers = pd.concat([pd.read_csv(path, encoding="utf-8-sig").select_dtypes("number") for path in folder.rglob("*.csv")], axis=1)
+    assert (numbers < 0).any().any(), "no negative number left in any export: were numbers quoted too?"
 
 
 def test_parameter_values_cannot_inject_code(tiny_review, tmp_path):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs.corpus import REFUSED, Refused, check_refusal, replace_once, write_xlsx
-from conftest import TINY_FILES, copy_sample, write_tiny
+from bad_inputs.corpus import MISUSED, REFUSED, Misused, Refused, check_refusal, check_usage_error, replace_once, write_xlsx
+from conftest import TINY_CONFIG, TINY_FILES, copy_sample, write_tiny
 from rar_protocol.cli import main
 from rar_protocol.data.loading import Review, load_review
 
@@ -29,6 +29,14 @@ def _validate(config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, st
 @pytest.mark.parametrize("case", REFUSED, ids=[case.name for case in REFUSED])
 def test_refused_input_exits_2_naming_file_row_column_and_fix(case: Refused, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     check_refusal(case, *_validate(case.make(tmp_path), capsys))
+
+
+@pytest.mark.parametrize("case", MISUSED, ids=[case.name for case in MISUSED])
+def test_usage_mistake_exits_2_with_one_line(case: Misused, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(case.arguments(tmp_path))
+    captured = capsys.readouterr()
+    check_usage_error(case, code, captured.out, captured.err)
+    assert sorted(path.name for path in tmp_path.iterdir() if path.is_dir()) == []  # nothing written
 
 
 @pytest.mark.parametrize("base", [write_tiny, copy_sample], ids=["tiny review", "sample review"])
@@ -89,3 +97,19 @@ def test_handled_mixed_year_formats_in_one_column(tmp_path: Path, capsys: pytest
     review = _loads(config, capsys)
     assert _enrollment_values(review) == TINY_PUPILS
     assert set(review.tables["designations"]["school_year"]) == {"2023-24"}
+
+
+def test_handled_review_yaml_saved_in_windows_1252(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Handled: Notepad's legacy encoding (an accented district name) is read, not a traceback."""
+    config = write_tiny(tmp_path)
+    config.write_bytes((TINY_CONFIG + "district_name: École Café District\n").encode("cp1252"))
+    assert _loads(config, capsys).district_name == "École Café District"
+
+
+def test_handled_buildings_under_review_without_a_determination_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    """Handled: a review in progress has determined some buildings; validate names the others (exit 0)."""
+    from conftest import SAMPLE_CONFIG
+
+    code, out, err = _validate(SAMPLE_CONFIG, capsys)
+    assert code == 0, out + err
+    assert "not yet determined: 90081 Harbor Light Middle School, 90111 North Shore High School" in out

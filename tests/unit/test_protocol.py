@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import figure_summary
+from conftest import figure_summary, formula_cells
 from rar_protocol.protocol.data_object import DataObject
 from rar_protocol.protocol.display import data_object_html
 from rar_protocol.protocol.export import export, micip_name, safe_file_name
@@ -47,6 +47,24 @@ def test_cells_are_written_by_their_declared_unit_not_by_their_label():
 def test_a_column_without_a_declared_unit_is_refused_by_name():
     with pytest.raises(ValueError, match=r"no unit declared for \['Pupils'\]"):
         DataObject(name="Undeclared", observations=[], sources=[], table=pd.DataFrame({"Building": ["Aspen"], "Pupils": [316]}), units=declare(text=["Building"]))
+
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
+
+
+def test_exports_cannot_carry_formulas_and_numbers_stay_numbers(tmp_path):
+    """A text cell (or column name) beginning like a formula is quoted with ' in CSV and XLSX; numbers, negative ones too, stay numbers."""
+    table = pd.DataFrame({"Building": HOSTILE, "Change ($)": [-658.0, 1.0, -2.5, 0.0, 3.0, -1.0], "=Name": ["Aspen"] * 6})
+    units = declare(text=["Building", "=Name"], money=["Change ($)"])
+    data_object = DataObject(name="=Hostile", table=table, observations=["=1+1 is what the team saw."], sources=["@source"], notes=["-note"], units=units)
+    csv_path, xlsx_path = export(data_object, tmp_path, RUN_DATE)
+    assert formula_cells(tmp_path) == []
+    written = pd.read_csv(csv_path, encoding="utf-8-sig")
+    assert written["Building"].tolist() == ["'" + name.replace("\r", "\n") for name in HOSTILE]  # a bare \r would end the row
+    assert written["Change ($)"].tolist() == [-658.0, 1.0, -2.5, 0.0, 3.0, -1.0]
+    sheet = openpyxl.load_workbook(xlsx_path)["Data"]
+    assert [cell.value for cell in sheet["B"][1:]] == [-658, 1, -2.5, 0, 3, -1]
+    assert sheet["C1"].value == "'=Name" and sheet["A2"].data_type == "s"
 
 
 def test_export_writes_csv_and_xlsx_under_micip_names(tmp_path):

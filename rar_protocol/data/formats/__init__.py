@@ -10,10 +10,8 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from rar_protocol.data.problems import Problem
-from rar_protocol.data.reading import SafeLoader
+from rar_protocol.data.reading import read_yaml
 from rar_protocol.errors import InputError
 
 FORMATS_FOLDER = Path(__file__).resolve().parent
@@ -32,7 +30,7 @@ def read_format(name: str) -> dict[str, Any]:
     """A built-in format as written: its table, description and mapping keys."""
     if name not in available_formats():
         raise KeyError(name)
-    raw = yaml.load((FORMATS_FOLDER / f"{name}.yaml").read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506 - SafeLoader subclass
+    raw = read_yaml(FORMATS_FOLDER / f"{name}.yaml")
     return dict(raw)
 
 
