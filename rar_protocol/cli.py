@@ -105,18 +105,20 @@ def _command_run(arguments: argparse.Namespace) -> int:
         pdf_engine=arguments.pdf_engine,
         browser=arguments.browser,
         data_folder=arguments.data_folder,
+        school_year=arguments.school_year or "",
     )
     if arguments.resume:
         run_folder, results = run(None, options, resume=arguments.resume)
         runs = [(run_folder, results)]
     else:
         # Every review is validated before any report is made: a typo in the tenth file stops the batch at once.
+        from rar_protocol.data.choices import chosen_year
         from rar_protocol.data.loading import load_review
 
         problems = []
         for config in arguments.config:
             try:
-                load_review(config, data_folder=arguments.data_folder)
+                chosen_year(load_review(config, data_folder=arguments.data_folder), arguments.school_year)
             except InputError as error:
                 problems += error.problems
         if problems:
@@ -146,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path, nargs="*", help="the review YAML (several for an ISD: parameters/isd/*.yaml)")
     run.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER", help="re-run only what failed or is missing in an earlier run folder")
     run.add_argument("--building", action="append", metavar="CODE", help="only this building (repeatable)")
+    run.add_argument("--school-year", default="", metavar="YEAR", help="the year the reports are about, one of the review's school_years (default: the latest); trends still span every year")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: the YAML's output_folder)")
     run.add_argument("--formats", default="html,pdf", help="html or html,pdf (default)")
     # One more than the cores: kernel hand-shakes and PDF printing leave a core idle part of the time.
