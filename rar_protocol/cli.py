@@ -69,10 +69,13 @@ def _command_schema(arguments: argparse.Namespace) -> int:
 def _command_init(arguments: argparse.Namespace) -> int:
     from rar_protocol.data.scaffold import scaffold_review
 
-    written = scaffold_review(arguments.folder, district_code=arguments.district_code, force=arguments.force)
+    written = scaffold_review(arguments.folder, district_code=arguments.district_code, force=arguments.force, from_export=arguments.from_export)
     for path in written:
         print(f"wrote {path}")
-    print(f"\nNext: fill in the templates, then run: rar validate {written[0]}")
+    if arguments.from_export:
+        print(f"\nNext: read each '# REVIEW' and '# TODO' comment in {written[0]} (a guess to confirm or a column to name), then run: rar validate {written[0]}")
+    else:
+        print(f"\nNext: replace the templates' example rows with the district's data (or map its own export: rar init FOLDER --from EXPORT.xlsx), then run: rar validate {written[0]}")
     return EXIT_OK
 
 
@@ -161,10 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema_command = commands.add_parser("schema", help="print the data dictionary (markdown)")
     schema_command.set_defaults(handler=_command_schema)
 
-    init = commands.add_parser("init", help="scaffold a new review: YAML plus blank CSV/XLSX templates")
+    init = commands.add_parser("init", help="scaffold a new review: documented YAML, templates with an example row, responses and determination")
     init.add_argument("folder", type=Path)
     init.add_argument("--district-code", default="00000", help="the district's code (text, leading zeros kept)")
     init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument("--from", dest="from_export", type=Path, default=None, metavar="EXPORT.xlsx", help="draft the tables' mapping from a district's own workbook (every guess marked for review)")
     init.set_defaults(handler=_command_init)
 
     sample = commands.add_parser("sample", help="write the fictional sample district's CSV files")

@@ -30,9 +30,7 @@ def _execute(tmp_path: Path, notebook: str, edits: dict[str, tuple[str, str]] | 
     nbformat.write(source, edited)
     executed = tmp_path / f"executed_{notebook}"
     try:
-        papermill.execute_notebook(
-            str(edited), str(executed), parameters={"config_path": str(SAMPLE_CONFIG), **parameters}, cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False
-        )
+        papermill.execute_notebook(str(edited), str(executed), parameters={"config_path": str(SAMPLE_CONFIG), **parameters}, cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False)
     except papermill.PapermillExecutionError:
         pass  # the failing cell's output is what the test reads
     return nbformat.read(executed, as_version=4)
