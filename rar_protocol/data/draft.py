@@ -138,9 +138,11 @@ def _guess(sheet: str, table: str, raw_frame, header_row: int) -> SheetDraft:
         series = raw_frame[header].dropna().astype(str)
         series = series[~series.isin(draft.totals_rows)]
         if allowed:
-            unknown = sorted({value for value in series if normalize_category(value) not in allowed})
+            # Allowed values are read case-insensitively, as `rar validate` reads them ("CSI", "csi").
+            spelled = {normalize_category(value): value for value in allowed}
+            unknown = sorted({value for value in series if normalize_category(value) not in spelled})
             if unknown:
-                draft.values[column] = {value: (difflib.get_close_matches(normalize_category(value), allowed, n=1, cutoff=0.0) or [allowed[0]])[0] for value in unknown}
+                draft.values[column] = {value: spelled[(difflib.get_close_matches(normalize_category(value), list(spelled), n=1, cutoff=0.0) or list(spelled))[0]] for value in unknown}
         if column == "school_year":
             draft.years = sorted({year for year in map(normalize_school_year, series) if year})
         if column == "district_code" and len(series):
@@ -195,6 +197,7 @@ def table_yaml(draft: SheetDraft, file_name: str) -> list[str]:
         lines.append(
             f"    # TODO: no column looks like the required {column!r}: {described.description}{allowed} "
             f'Add it under rename ("<your column>": {column}), or under constants ({column}: <value>) when one value holds for every row.'
+            + (f" Columns not mapped: {', '.join(_quoted(header) for header in draft.unmapped)}." if draft.unmapped else "")
         )
     if draft.values:
         lines.append("    values:   # REVIEW: values outside the allowed ones, each with its nearest allowed value")
