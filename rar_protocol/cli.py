@@ -100,10 +100,13 @@ def _command_schema(arguments: argparse.Namespace) -> int:
 def _command_init(arguments: argparse.Namespace) -> int:
     from rar_protocol.data.scaffold import scaffold_review
 
-    written = scaffold_review(arguments.folder, district_code=arguments.district_code, force=arguments.force)
+    written = scaffold_review(arguments.folder, district_code=arguments.district_code, force=arguments.force, from_export=arguments.from_export)
     for path in written:
         print(f"wrote {path}")
-    print(f"\nNext: fill in the templates, then run: rar validate {written[0]}")
+    if arguments.from_export:
+        print(f"\nNext: read each '# REVIEW' and '# TODO' comment in {written[0]} (a guess to confirm or a column to name), then run: rar validate {written[0]}")
+    else:
+        print(f"\nNext: replace the templates' example rows with the district's data (or map its own export: rar init FOLDER --from EXPORT.xlsx), then run: rar validate {written[0]}")
     return EXIT_OK
 
 
@@ -142,18 +145,20 @@ def _command_run(arguments: argparse.Namespace) -> int:
         pdf_engine=arguments.pdf_engine,
         browser=arguments.browser,
         data_folder=arguments.data_folder,
+        school_year=arguments.school_year or "",
     )
     if arguments.resume:
         run_folder, results = run(None, options, resume=arguments.resume)
         runs = [(run_folder, results)]
     else:
         # Every review is validated before any report is made: a typo in the tenth file stops the batch at once.
+        from rar_protocol.data.choices import chosen_year
         from rar_protocol.data.loading import load_review
 
         problems = []
         for config in arguments.config:
             try:
-                load_review(config, data_folder=arguments.data_folder)
+                chosen_year(load_review(config, data_folder=arguments.data_folder), arguments.school_year)
             except InputError as error:
                 problems += error.problems
         if problems:
@@ -183,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("config", type=Path, nargs="*", help="the review YAML (several for an ISD: parameters/isd/*.yaml)")
     run.add_argument("--resume", type=Path, default=None, metavar="RUN_FOLDER", help="re-run only what failed or is missing in an earlier run folder")
     run.add_argument("--building", action="append", metavar="CODE", help="only this building (repeatable)")
+    run.add_argument("--school-year", default="", metavar="YEAR", help="the year the reports are about, one of the review's school_years (default: the latest); trends still span every year")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: the YAML's output_folder)")
     run.add_argument("--formats", default="html,pdf", help="html or html,pdf (default)")
     # One more than the cores: kernel hand-shakes and PDF printing leave a core idle part of the time.
@@ -195,10 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema_command = commands.add_parser("schema", help="print the data dictionary (markdown)")
     schema_command.set_defaults(handler=_command_schema)
 
-    init = commands.add_parser("init", help="scaffold a new review: YAML plus blank CSV/XLSX templates")
+    init = commands.add_parser("init", help="scaffold a new review: documented YAML, templates with an example row, responses and determination")
     init.add_argument("folder", type=Path)
     init.add_argument("--district-code", default="00000", help="the district's code (text, leading zeros kept)")
     init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument("--from", dest="from_export", type=Path, default=None, metavar="EXPORT.xlsx", help="draft the tables' mapping from a district's own workbook (every guess marked for review)")
     init.set_defaults(handler=_command_init)
 
     sample = commands.add_parser("sample", help="write the fictional sample district's CSV files")

@@ -2,6 +2,7 @@
 
 RarError
 ├── InputError   a user's input is wrong; carries every Problem found (exit code 2)
+│   └── ParameterError  one report parameter (building, school year, comparison) the review does not have
 └── ReportError  a report could not be made (one building's failure; the batch goes on)
     ├── PdfError       a PDF could not be produced; the message is one line meant for the user
     └── ReportFailure  (rar_protocol.report.execute) the failing cell, exception name and message
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
 class RarError(Exception):
     """Base class of every error the package raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this instead of printing a traceback: in a notebook the package's own errors
+        # read as the message alone, as the `rar` command prints them, not as a trace into the library.
+        return [f"{type(self).__name__}: {line}" if number == 0 else line for number, line in enumerate(str(self).splitlines() or [""])]
+
 
 class InputError(RarError):
     """Inputs are wrong; carries every problem found, not just the first."""
@@ -27,6 +33,17 @@ class InputError(RarError):
 
         self.problems = list(problems)
         super().__init__(format_problems(self.problems))
+
+
+class ParameterError(InputError):
+    """A report parameter names something the review does not have; the message is one line with the choices."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        from rar_protocol.data.problems import Problem
+
+        self.problems = [Problem(parameter, message)]
+        self.parameter = parameter
+        RarError.__init__(self, message)
 
 
 class ReportError(RarError):

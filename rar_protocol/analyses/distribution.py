@@ -8,8 +8,9 @@ district's other buildings of the same level, over every school year the review 
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from rar_protocol.data import schema
+from rar_protocol.data.choices import chosen_building, focus_year
 from rar_protocol.data.loading import Review
 from rar_protocol.measures import comparison
 from rar_protocol.measures.need import district_need_figures, need_table, need_weights, shown_share, spending_equity
@@ -70,14 +72,22 @@ NEED_WEIGHTS_NOTE = (
 # ---------------------------------------------------------------- comparison groups
 
 
-def per_pupil_by(review: Review, building_code: str, dollars: pd.DataFrame, key: str) -> pd.DataFrame:
+def per_pupil_by(review: Review, building_code: str, dollars: pd.DataFrame, key: str, compare_with: str | list[str] = "level") -> pd.DataFrame:
     """Per-pupil dollars per school year and ``key`` for the building, the district and the building's peers (see :func:`comparison.per_pupil_by`)."""
-    return comparison.per_pupil_by(review, comparison_groups(review, building_code), dollars, key)
+    return comparison.per_pupil_by(review, comparison_groups(review, building_code, compare_with), dollars, key)
 
 
-def _comparison_table(per_pupil: pd.DataFrame, review: Review, building_code: str, key: str, key_label: str) -> pd.DataFrame:
+def with_need_weights(review: Review, weights: Mapping[str, float] | None) -> Review:
+    """The review with ``weights`` as its need weights (None: those of the YAML's option.need_weights)."""
+    if weights is None or dict(weights) == review.config.option.need_weights:
+        return review
+    option = review.config.option.model_copy(update={"need_weights": {group: float(weight) for group, weight in weights.items()}})
+    return dataclasses.replace(review, config=review.config.model_copy(update={"option": option}))
+
+
+def _comparison_table(per_pupil: pd.DataFrame, review: Review, building_code: str, key: str, key_label: str, compare_with: str | list[str] = "level") -> pd.DataFrame:
     """The per-pupil comparison with readable columns and the building's deviation from the district."""
-    groups = list(comparison_groups(review, building_code))
+    groups = list(comparison_groups(review, building_code, compare_with))
     building, district = groups[0], "District"
     table = pd.DataFrame({"School year": per_pupil["school_year"], key_label: per_pupil[key]})
     for label in groups:
@@ -111,9 +121,10 @@ def function_group(label: str) -> str:
     return FUNCTION_GROUPS.get(prefix) or ("Community services" if prefix.startswith("3") else "Other")
 
 
-def spending_by_function(review: Review, building_code: str) -> DataObject:
+def spending_by_function(review: Review, building_code: str, *, year: str | None = None, compare_with: str | list[str] = "level") -> DataObject:
     """Per-pupil spending by Bulletin 1022 function, the building against the district and its peers, every year."""
     name = "Per-Pupil Spending by Function"
+    building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "spending by function")
     spending = review.tables["expenditures"]
@@ -127,11 +138,11 @@ def spending_by_function(review: Review, building_code: str) -> DataObject:
             missing=["spending by Bulletin 1022 function"],
         )
     dollars = spending.assign(function=spending["function_code"].map(function_label))
-    per_pupil = per_pupil_by(review, building_code, dollars, "function")
-    table = _comparison_table(per_pupil, review, building_code, "function", "Function")
-    groups = list(comparison_groups(review, building_code))
+    per_pupil = per_pupil_by(review, building_code, dollars, "function", compare_with)
+    table = _comparison_table(per_pupil, review, building_code, "function", "Function", compare_with)
+    groups = list(comparison_groups(review, building_code, compare_with))
     building = groups[0]
-    year = table["School year"].max()
+    year = focus_year(review, table["School year"], year)
     latest = table[table["School year"] == year].reset_index(drop=True)
     deviation = latest["Deviation from district ($)"]
     observations = []
@@ -172,22 +183,23 @@ def _fund_source_dollars(review: Review) -> pd.DataFrame:
     return pd.concat([by_source[["building_code", "school_year", "source", "amount"]], subtotal, total], ignore_index=True)
 
 
-def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
+def spending_by_fund_source(review: Review, building_code: str, *, year: str | None = None, compare_with: str | list[str] = "level") -> DataObject:
     """Per-pupil spending by fund source, the building against the district and its peers, every year."""
     name = "Per-Pupil Spending by Fund Source"
+    building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "spending by fund source")
-    per_pupil = per_pupil_by(review, building_code, _fund_source_dollars(review), "source")
+    per_pupil = per_pupil_by(review, building_code, _fund_source_dollars(review), "source", compare_with)
     per_pupil["order"] = per_pupil["source"].map(SOURCE_ORDER.index)
     per_pupil = per_pupil.sort_values(["school_year", "order"]).drop(columns="order").reset_index(drop=True)
-    table = _comparison_table(per_pupil, review, building_code, "source", "Fund source")
-    groups = list(comparison_groups(review, building_code))
+    table = _comparison_table(per_pupil, review, building_code, "source", "Fund source", compare_with)
+    groups = list(comparison_groups(review, building_code, compare_with))
     building = groups[0]
     years = sorted(table["School year"].unique())
     observations = []
     state_local = table[table["Fund source"] == "State + local"].set_index("School year")
     federal = table[table["Fund source"] == "Federal"].set_index("School year")
-    year = years[-1]
+    year = focus_year(review, years, year)
     row = state_local.loc[year]
     percent = row["Deviation from district (%)"]
     observations.append(
@@ -221,11 +233,13 @@ def spending_by_fund_source(review: Review, building_code: str) -> DataObject:
 # ---------------------------------------------------------------- need-weighted spending
 
 
-def need_weighted_spending(review: Review, building_code: str) -> DataObject:
+def need_weighted_spending(review: Review, building_code: str, *, year: str | None = None, weights: Mapping[str, float] | None = None) -> DataObject:
     """State + local and total dollars per need-weighted pupil: does spending follow need?"""
     name = "Need-Weighted Per-Pupil Spending"
+    building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "need-weighted spending")
+    review = with_need_weights(review, weights)
     weights, left_out = need_weights(review)
     weight_notes = need_weight_notes(left_out)
     if not weights:
@@ -247,7 +261,7 @@ def need_weighted_spending(review: Review, building_code: str) -> DataObject:
     district["state_local_per_weighted_pupil"] = weighted["state_local_per_weighted_pupil"]
     district["need_index"] = weighted["need_index"]
     observations = []
-    year = years[-1]
+    year = focus_year(review, years, year)
     latest = table[table["school_year"] == year].reset_index(drop=True)
     row = latest[latest["building_code"] == building_code].iloc[0]
     if pd.isna(row["weighted_pupils_shown"]):
@@ -352,18 +366,20 @@ def equity_table(review: Review, building_code: str) -> pd.DataFrame:
     return spending_equity(review, building_code, measures)
 
 
-def equity_statistics(review: Review, building_code: str) -> DataObject:
+def equity_statistics(review: Review, building_code: str, *, year: str | None = None, weights: Mapping[str, float] | None = None) -> DataObject:
     """Equity statistics of per-pupil spending across the district's buildings, every year, and where the building sits."""
     name = "Spending Equity Statistics"
+    building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "the spread of spending across buildings")
+    review = with_need_weights(review, weights)
     table = need_table(review)
     regular = table[table["flag"] == ""]
     excluded = sorted(set(table.loc[table["flag"] != "", "building_name"]))
     has_need = regular["economically_disadvantaged"].notna().sum() >= 3
     statistics_table = equity_table(review, building_code)
     building = review.building_name(building_code)
-    year = statistics_table["school_year"].max()
+    year = focus_year(review, statistics_table["school_year"], year)
     latest = statistics_table[(statistics_table["school_year"] == year) & (statistics_table["measure"] == "State + local per pupil")].iloc[0]
     observations = [
         f"In {year}, state and local spending per pupil across the district's {latest['buildings']} buildings had a pupil-weighted coefficient of variation of {latest['coefficient_of_variation']:.3f} "
@@ -485,9 +501,10 @@ def title_i_dollars(review: Review) -> tuple[pd.DataFrame | None, str]:
     )
 
 
-def spending_excluding_federal(review: Review, building_code: str) -> DataObject:
+def spending_excluding_federal(review: Review, building_code: str, *, year: str | None = None, compare_with: str | list[str] = "level") -> DataObject:
     """Per-pupil spending in total, without Title I, and without any federal dollars, the building against the district."""
     name = "Per-Pupil Spending Excluding Federal and Title I"
+    building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "spending without federal and Title I dollars")
     spending = review.tables["expenditures"]
@@ -500,12 +517,12 @@ def spending_excluding_federal(review: Review, building_code: str) -> DataObject
         without_title_i["amount"] = without_title_i["amount"] - without_title_i["amount_title_i"].fillna(0.0)
         parts.insert(1, without_title_i[["building_code", "school_year", "amount"]].assign(measure="Excluding Title I"))
     order = [part["measure"].iloc[0] for part in parts]
-    per_pupil = per_pupil_by(review, building_code, pd.concat(parts, ignore_index=True), "measure")
+    per_pupil = per_pupil_by(review, building_code, pd.concat(parts, ignore_index=True), "measure", compare_with)
     per_pupil = per_pupil.assign(order=per_pupil["measure"].map(order.index)).sort_values(["school_year", "order"]).drop(columns="order").reset_index(drop=True)
-    table = _comparison_table(per_pupil, review, building_code, "measure", "Spending")
-    groups = list(comparison_groups(review, building_code))
+    table = _comparison_table(per_pupil, review, building_code, "measure", "Spending", compare_with)
+    groups = list(comparison_groups(review, building_code, compare_with))
     building = groups[0]
-    year = table["School year"].max()
+    year = focus_year(review, table["School year"], year)
     latest = table[table["School year"] == year].set_index("Spending")
     observations = []
     for measure in order:
@@ -564,9 +581,10 @@ def ledger_lines(review: Review) -> pd.DataFrame:
     return ledger
 
 
-def budget_and_actual(review: Review, building_code: str) -> DataObject:
+def budget_and_actual(review: Review, building_code: str, *, year: str | None = None) -> DataObject:
     """Budget against actual by fund, fund source and grant, for the building's location and the whole district, every year."""
     name = "Budget and Actual by Fund and Grant"
+    building_code = chosen_building(review, building_code)
     if not review.has("ledger"):
         return _no_ledger(name, review, "budget against actual spending")
     ledger = ledger_lines(review)
@@ -597,7 +615,7 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
         .sort_values(["Scope", "School year", "Fund", "Grant"], kind="stable")
         .reset_index(drop=True)
     )
-    year = table["School year"].max()
+    year = focus_year(review, table["School year"], year)
     observations = []
     at_building = table[(table["Scope"] == building) & (table["School year"] == year)]
     in_district = table[(table["Scope"] != building) & (table["School year"] == year)]
@@ -644,6 +662,7 @@ def budget_and_actual(review: Review, building_code: str) -> DataObject:
 def unspent_and_lapsing_grants(review: Review, building_code: str) -> DataObject:
     """Grant dollars left unspent each year at the building and in the district, split into lapsing and still available."""
     name = "Unspent and Lapsing Grant Dollars"
+    building_code = chosen_building(review, building_code)
     if not review.has("ledger"):
         return _no_ledger(name, review, "unspent and lapsing grant dollars")
     ledger = ledger_lines(review)
@@ -745,9 +764,10 @@ def seniority_table(review: Review) -> pd.DataFrame:
     return teachers.sort_values(["school_year", "building_code"]).reset_index(drop=True)
 
 
-def seniority_effect(review: Review, building_code: str) -> DataObject:
+def seniority_effect(review: Review, building_code: str, *, year: str | None = None) -> DataObject:
     """The seniority effect: teacher salaries at the building's actual averages against the district's average salary."""
     name = "Seniority Effect on Teacher Salary Cost"
+    building_code = chosen_building(review, building_code)
     staff = review.table("staff")
     if staff is None or staff["average_salary"].notna().sum() == 0:
         return DataObject(
@@ -765,7 +785,7 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
     if mine.empty:
         observations.append(f"The staff table has no teachers with salaries at {building}.")
     else:
-        year = mine.index.max()
+        year = focus_year(review, mine.index, year)
         row = mine.loc[year]
         direction = "less" if row["seniority_effect"] < 0 else "more"
         observations.append(
@@ -783,7 +803,7 @@ def seniority_effect(review: Review, building_code: str) -> DataObject:
                 f"{building}'s teacher salaries were below the district average in {below} of {len(mine)} years; over those years the seniority effect summed to {money(mine['seniority_effect'].sum())}."
             )
         observations.append("Salaries only: benefits that follow salary would widen the effect.")
-    latest = table[table["school_year"] == table["school_year"].max()]
+    latest = table[table["school_year"] == (focus_year(review, mine.index, year) if len(mine) else table["school_year"].max())]
     draw = partial(
         figures.ranked_bars,
         latest["building_name"],
@@ -846,20 +866,21 @@ def object_label(code: object) -> str:
     return code.capitalize()
 
 
-def personnel_and_non_personnel(review: Review, building_code: str) -> DataObject:
+def personnel_and_non_personnel(review: Review, building_code: str, *, year: str | None = None, compare_with: str | list[str] = "level") -> DataObject:
     """Personnel and non-personnel spending per pupil, and by object, the building against the district and its peers."""
     name = "Personnel and Non-Personnel Spending"
+    building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "personnel and non-personnel spending")
     spending = review.tables["expenditures"]
     by_category = spending.assign(category_label=spending["category"].map({"personnel": "Personnel", "non_personnel": "Non-personnel"}))
-    per_pupil = per_pupil_by(review, building_code, by_category, "category_label")
-    groups = list(comparison_groups(review, building_code))
+    per_pupil = per_pupil_by(review, building_code, by_category, "category_label", compare_with)
+    groups = list(comparison_groups(review, building_code, compare_with))
     building = groups[0]
-    table = _comparison_table(per_pupil, review, building_code, "category_label", "Spending")
+    table = _comparison_table(per_pupil, review, building_code, "category_label", "Spending", compare_with)
     shares = per_pupil.pivot(index="school_year", columns="category_label", values=groups)
     observations = []
-    year = table["School year"].max()
+    year = focus_year(review, table["School year"], year)
     building_share = shares.loc[year, (building, "Personnel")] / (shares.loc[year, (building, "Personnel")] + shares.loc[year, (building, "Non-personnel")]) * 100
     district_share = shares.loc[year, ("District", "Personnel")] / (shares.loc[year, ("District", "Personnel")] + shares.loc[year, ("District", "Non-personnel")]) * 100
     latest = table[table["School year"] == year].set_index("Spending")
@@ -872,7 +893,7 @@ def personnel_and_non_personnel(review: Review, building_code: str) -> DataObjec
     objects = None
     if spending["object_code"].notna().any():
         by_object = spending.assign(object_group=spending["object_code"].map(object_label))
-        objects = _comparison_table(per_pupil_by(review, building_code, by_object, "object_group"), review, building_code, "object_group", "Spending")
+        objects = _comparison_table(per_pupil_by(review, building_code, by_object, "object_group", compare_with), review, building_code, "object_group", "Spending", compare_with)
         latest_objects = objects[objects["School year"] == year]
         widest = latest_objects.loc[latest_objects["Deviation from district ($)"].abs().idxmax()]
         observations.append(

@@ -5,12 +5,14 @@ Each public function returns a :class:`DataObject` with its observations written
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from rar_protocol.data import schema
+from rar_protocol.data.choices import focus_year
 from rar_protocol.data.loading import Review
 from rar_protocol.measures import finance, outcomes, privacy
 from rar_protocol.measures.need import group_shares, shown_share
@@ -75,12 +77,12 @@ def _rise_sentence(shown: pd.DataFrame) -> str:
     return rise + f"; the smallest change at {' and '.join(lowest['Building'])} ({change.min():+.1f}%)."
 
 
-def per_pupil_by_building(review: Review) -> DataObject:
-    """Total, federal and state+local per-pupil spending by building and year, against the district."""
+def per_pupil_by_building(review: Review, *, year: str | None = None) -> DataObject:
+    """Total, federal and state+local per-pupil spending by building and year, against the district; the observations are about ``year`` (default: the latest)."""
     if not review.has("expenditures"):
         return without_spending(review, "Per-Pupil Spending by Building and Year", "per-pupil spending by building")
     table = spending_table(review)
-    latest = table[table["school_year"] == table["school_year"].max()]
+    latest = table[table["school_year"] == focus_year(review, table["school_year"], year)]
     observations = []
     identified = latest[latest["designation"] != "none"].sort_values("state_local_deviation")
     for _, row in identified.iterrows():
@@ -215,12 +217,12 @@ def change_over_time(review: Review) -> DataObject:
     )
 
 
-def layered_ranking(review: Review) -> DataObject:
-    """Buildings ranked by state+local per pupil with federal on top: do federal dollars supplement or replace?"""
+def layered_ranking(review: Review, *, year: str | None = None) -> DataObject:
+    """Buildings ranked by state+local per pupil with federal on top, in ``year`` (default: the latest): do federal dollars supplement or replace?"""
     if not review.has("expenditures"):
         return without_spending(review, "State and Local Per-Pupil Spending Ranked", "whether federal dollars add to state and local spending")
     table = spending_table(review)
-    year = table["school_year"].max()
+    year = focus_year(review, table["school_year"], year)
     latest = table[table["school_year"] == year].sort_values("state_local_per_pupil", ascending=False).reset_index(drop=True)
     district_state_local = latest["district_state_local_per_pupil"].iloc[0]
     district_total = latest["district_total_per_pupil"].iloc[0]
@@ -272,8 +274,9 @@ def layered_ranking(review: Review) -> DataObject:
     )
 
 
-def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
-    """Total per-pupil spending against percent proficient in one subject, with quadrants at the district averages."""
+def spending_vs_performance(review: Review, *, subject: str, year: str | None = None) -> DataObject:
+    """Total per-pupil spending against percent proficient in one subject (``ela``, ``math``, ``all``...) in ``year``
+    (default: the latest year with both), with quadrants at the district averages."""
     label = {"ela": "ELA", "math": "Math", "all": "All Subjects"}.get(subject, subject.title())
     name = f"Spending and {label} Proficiency by Building"
     if not review.has("expenditures"):
@@ -289,7 +292,7 @@ def spending_vs_performance(review: Review, *, subject: str) -> DataObject:
     years_with_both = sorted(set(proficiency.dropna(subset=["percent_proficient"])["school_year"]) & set(spending["school_year"]))
     if not years_with_both:
         return DataObject(name=name, observations=[f"No school year has both spending and {label} results."], sources=table_sources(review, "outcomes", "expenditures"))
-    year = years_with_both[-1]
+    year = focus_year(review, years_with_both, year)
     merged = spending[spending["school_year"] == year].merge(proficiency[proficiency["school_year"] == year][["building_code", "percent_proficient", "suppressed"]], on="building_code", how="left")
     merged = _with_need_shares(review, merged, ("economically_disadvantaged",))
     merged["need"] = merged["economically_disadvantaged_percent"]
@@ -355,12 +358,12 @@ def _with_need_shares(review: Review, frame: pd.DataFrame, groups: tuple[str, ..
     return merged.set_axis(frame.index)
 
 
-def spending_vs_need(review: Review) -> DataObject:
-    """Per-pupil spending against each building's share of need, and the personnel share of spending."""
+def spending_vs_need(review: Review, *, year: str | None = None) -> DataObject:
+    """Per-pupil spending against each building's share of need, and the personnel share of spending, in ``year`` (default: the latest)."""
     if not review.has("expenditures"):
-        return student_need(review)
+        return student_need(review, year=year)
     table = spending_table(review)
-    year = table["school_year"].max()
+    year = focus_year(review, table["school_year"], year)
     latest = table[table["school_year"] == year].reset_index(drop=True)
     latest = _with_need_shares(review, latest, schema.NEED_GROUPS)
     for group in schema.NEED_GROUPS:
@@ -425,10 +428,10 @@ def spending_vs_need(review: Review) -> DataObject:
     )
 
 
-def student_need(review: Review) -> DataObject:
-    """Each building's share of need and its designation: what a review without building spending can show."""
-    year = review.latest_year
+def student_need(review: Review, *, year: str | None = None) -> DataObject:
+    """Each building's share of need and its designation in ``year`` (default: the latest): what a review without building spending can show."""
     enrollment = review.tables["enrollment"]
+    year = review.latest_year if year in (None, "") else focus_year(review, enrollment["school_year"], year)
     rows = enrollment[enrollment["school_year"] == year].merge(review.tables["buildings"][["building_code", "building_name"]], on="building_code", how="left")
     rows = rows.merge(identified_by_year(review), on=["building_code", "school_year"], how="left")
     rows["designation"] = rows["designation"].fillna("none")
@@ -479,10 +482,19 @@ def student_need(review: Review) -> DataObject:
     )
 
 
-def flagged_figures(review: Review) -> DataObject:
-    """Building-years whose per-pupil figures need care, with the reason: flagged, never dropped."""
+def flagged_figures(review: Review, *, small_building_pupils: float | None = None, per_pupil_low: float | None = None, per_pupil_high: float | None = None) -> DataObject:
+    """Building-years whose per-pupil figures need care, with the reason: flagged, never dropped.
+
+    The three thresholds default to the review YAML's ``thresholds``; a value given here changes this
+    table only (the other sections keep the YAML's rule, so change it there to change them too).
+    """
     if not review.has("expenditures"):
         return without_spending(review, "Flagged Per-Pupil Figures", "flagged per-pupil figures")
+    chosen = {"small_building_pupils": small_building_pupils, "per_pupil_low": per_pupil_low, "per_pupil_high": per_pupil_high}
+    chosen = {key: float(value) for key, value in chosen.items() if value is not None}
+    if chosen:
+        thresholds = review.config.thresholds.model_copy(update=chosen)
+        review = dataclasses.replace(review, config=review.config.model_copy(update={"thresholds": thresholds}))
     table = spending_table(review)
     thresholds = review.config.thresholds
     flagged = table[table["flag"] != ""]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from rar_protocol.analyses.registry import REPORTS
+from rar_protocol.data import schema
+from rar_protocol.data.choices import chosen_year
 from rar_protocol.data.loading import Review
 
 
@@ -86,6 +88,70 @@ def reports_table(review: Review) -> pd.DataFrame:
                 "Review option": kind.option or "",
                 "Data available": ", ".join(m for m in used if present[m]),
                 "Data we do not have": ", ".join(m for m in used if not present[m]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def review_summary(review: Review, year: str | None = None) -> pd.DataFrame:
+    """Who and what the review is about, one fact a row: district, years, buildings, identified and under review, option."""
+    config = review.config
+    focus = chosen_year(review, year) or review.latest_year
+    identified = review.identified_buildings(focus)
+    under_review = review.buildings_under_review()
+    option = REPORTS.option(config.option.number)
+    rows = [
+        ("District", f"{review.district_name} ({config.district_code})"),
+        ("School years", ", ".join(config.school_years)),
+        ("Buildings", f"{len(review.tables['buildings'])}"),
+        (f"Identified in {focus} (CSI, ATS or TSI)", ", ".join(f"{code} {review.building_name(code)}" for code in identified) or "none"),
+        ("Under review", ", ".join(f"{code} {review.building_name(code)}" for code in under_review) or "none"),
+        ("Review option", f"{config.option.number}: {option.option_name} ({option.notebook})"),
+    ]
+    return pd.DataFrame(rows, columns=["", "This review"])
+
+
+def tables_table(review: Review) -> pd.DataFrame:
+    """Every table of the data model: whether the review provides it, from which file, its rows, years and buildings."""
+    rows = []
+    for name, spec in schema.ALL_TABLES.items():
+        frame = review.table(name)
+        source = review.config.tables.get(name)
+        where = ("from the ledger" if source.from_ledger else f"{source.file}" + (f" (sheet {source.sheet})" if source.sheet else "")) if source else ""
+        if frame is None:
+            rows.append({"Table": name, "Provided": "required, missing" if spec.required else "no", "File": where, "Rows": "", "School years": "", "Buildings": "", "What it holds": spec.description})
+            continue
+        years = sorted(frame["school_year"].dropna().unique()) if "school_year" in frame.columns else []
+        codes = frame["building_code"].nunique() if "building_code" in frame.columns else ""
+        rows.append(
+            {
+                "Table": name,
+                "Provided": "yes",
+                "File": where,
+                "Rows": f"{len(frame):,}",
+                "School years": (years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}") if years else "",
+                "Buildings": f"{codes}",
+                "What it holds": spec.description,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def options_table(review: Review) -> pd.DataFrame:
+    """The four review options: the notebook of each, whether this review's data supports it fully, partly or not, and what it lacks."""
+    rows = []
+    for option in option_support(review):
+        kind = REPORTS.option(option.number)
+        support = "fully" if not option.missing else ("partly" if option.available else "not yet")
+        chosen = " (chosen in the YAML)" if option.number == review.config.option.number else ""
+        rows.append(
+            {
+                "Option": f"{option.number}{chosen}",
+                "Centered on": option.name,
+                "Notebook": kind.notebook,
+                "The data supports it": support,
+                "Data available": ", ".join(option.available) or "none",
+                "Data we do not have": ", ".join(option.missing) or "nothing",
             }
         )
     return pd.DataFrame(rows)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from rar_protocol.data.choices import chosen_building, chosen_year, focus_year
 from rar_protocol.data.loading import Review
 from rar_protocol.measures import outcomes
 from rar_protocol.measures.comparison import building_level
@@ -64,8 +65,15 @@ def chosen_group(review: Review, student_group: str | None = None) -> str:
 def _subject(review: Review, building_code: str, student_group: str | None) -> tuple[str, GroupWords, str, str]:
     """What every analysis starts from: the group, its words, and the building's code and name."""
     group = chosen_group(review, student_group)
-    building_code = str(building_code)  # papermill's -p turns a numeric code into an int
+    # A name, or a code papermill's -p turned into a number, is accepted; an unknown building is a ParameterError.
+    building_code = chosen_building(review, building_code)
     return group, GROUPS[group], building_code, review.building_name(building_code)
+
+
+def _up_to(review: Review, frame: pd.DataFrame, year: str | None) -> pd.DataFrame:
+    """The rows up to the year in focus, for the observations ("the latest" becomes that year); every row without one."""
+    chosen = chosen_year(review, year)
+    return frame if chosen is None else frame[frame["school_year"] <= chosen]
 
 
 def report_title(review: Review, student_group: str | None = None) -> str:
@@ -225,7 +233,7 @@ def _subject_gap_table(review: Review, group: str) -> pd.DataFrame:
     return _with_buildings(review, merged)
 
 
-def achievement_gap(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
+def achievement_gap(review: Review, building_code: str, *, student_group: str | None = None, year: str | None = None) -> DataObject:
     """The group's percent proficient against all students in the building and the same group district-wide, over the years."""
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Achievement Gap Over Time"
@@ -271,7 +279,7 @@ def achievement_gap(review: Review, building_code: str, *, student_group: str | 
         },
     ).reset_index(drop=True)
     display = for_display(shown.drop(columns=[f"District {words.title} tested", "Other students tested", "District figure weighted by"]))
-    observations, missing = _gap_observations(rows, subjects, words, building_name, table)
+    observations, missing = _gap_observations(_up_to(review, rows, year), subjects, words, building_name, _up_to(review, table, year))
     lines = []
     for subject in subjects:
         subject_rows = rows[rows["subject"] == subject]
@@ -391,7 +399,7 @@ def _gap_observations(rows: pd.DataFrame, subjects: list[str], words: GroupWords
     return observations, missing
 
 
-def achievement_by_building(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
+def achievement_by_building(review: Review, building_code: str, *, student_group: str | None = None, year: str | None = None) -> DataObject:
     """The group's percent proficient and gap in every building in the latest year with results, the building's level marked."""
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Achievement by Building"
@@ -403,7 +411,7 @@ def achievement_by_building(review: Review, building_code: str, *, student_group
     subjects = _subjects(table)
     if not subjects:
         return missing_object(review, name, f"The outcomes table has no result for {words.plural}, so buildings cannot be compared.", ("outcomes",), [f"achievement of {words.plural}"])
-    year = max(table.dropna(subset=["percent_proficient"])["school_year"])
+    year = focus_year(review, table.dropna(subset=["percent_proficient"])["school_year"], year)
     level = building_level(review, building_code)
     latest = table[(table["school_year"] == year) & table["subject"].isin(subjects)].copy()
     pupils = review.tables["enrollment"].set_index(["building_code", "school_year"])["pupils"]
@@ -506,7 +514,7 @@ def _pooled_rate(rows: pd.DataFrame) -> float:
 # ---------------------------------------------------------------- enrollment share
 
 
-def group_share(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
+def group_share(review: Review, building_code: str, *, student_group: str | None = None, year: str | None = None) -> DataObject:
     """The group's share of the building's pupils against the district's and the other buildings', over the years."""
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Share of Enrollment"
@@ -528,8 +536,8 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
     district["versus_district"] = np.nan
     table = _protected_with_district(review, frame, district, group, count="group_pupils", values=["group_pupils", "share", "versus_district"])
     level = building_level(review, building_code)
-    year = max(table["school_year"])
-    observations = _share_observations(table, building_code, building_name, level, words, year)
+    year = focus_year(review, table["school_year"], year)
+    observations = _share_observations(_up_to(review, table, year), building_code, building_name, level, words, year)
     shown = labelled(
         table,
         {
@@ -637,7 +645,7 @@ def _spending(review: Review) -> pd.DataFrame:
     return frame
 
 
-def added_needs_and_federal_spending(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
+def added_needs_and_federal_spending(review: Review, building_code: str, *, student_group: str | None = None, year: str | None = None) -> DataObject:
     """Added-needs (function 120s) and federal dollars per pupil of the group: the building against the district and its level."""
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Added-Needs and Federal Spending"
@@ -677,7 +685,7 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         observations.append(
             "The expenditures have no Bulletin 1022 function codes, so added-needs spending (functions 120-129: special education, compensatory education, career and technical) cannot be separated; only federal dollars are shown."
         )
-    observations += _spending_observations(table, building_code, building_name, level, money_columns, per, per_words)
+    observations += _spending_observations(_up_to(review, table, year), building_code, building_name, level, money_columns, per, per_words)
     shown = labelled(
         table,
         {
@@ -805,7 +813,7 @@ def _spending_observations(table: pd.DataFrame, building_code: str, building_nam
 # ---------------------------------------------------------------- support staff
 
 
-def support_staff(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
+def support_staff(review: Review, building_code: str, *, student_group: str | None = None, year: str | None = None) -> DataObject:
     """Student-support staff (counselors, social workers, ... ) per 100 students of the group: the building against the district."""
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Support Staff per 100 Students"
@@ -847,7 +855,7 @@ def support_staff(review: Review, building_code: str, *, student_group: str | No
     observations = (
         [] if counted else [f"The enrollment has no counts of {words.plural}, so support staff per 100 {words.plural} cannot be computed: the figures below are per 100 pupils of every group."]
     )
-    observations += _support_observations(table, building_code, building_name, level, roles, column, per_words, "group_pupils" if counted else "pupils")
+    observations += _support_observations(_up_to(review, table, year), building_code, building_name, level, roles, column, per_words, "group_pupils" if counted else "pupils")
     shown = labelled(
         table,
         {
@@ -947,7 +955,7 @@ def _support_observations(table: pd.DataFrame, building_code: str, building_name
 # ---------------------------------------------------------------- teachers where the group is concentrated
 
 
-def teacher_experience(review: Review, building_code: str, *, student_group: str | None = None) -> DataObject:
+def teacher_experience(review: Review, building_code: str, *, student_group: str | None = None, year: str | None = None) -> DataObject:
     """Novice and effective teacher shares in the buildings where the group is concentrated against the others."""
     group, words, building_code, building_name = _subject(review, building_code, student_group)
     name = f"{words.title} Concentration and Teacher Experience"
@@ -985,7 +993,7 @@ def teacher_experience(review: Review, building_code: str, *, student_group: str
     shown_frame = _protect(review, frame, count="group_pupils", values=["group_pupils", "share"], hidden=hidden_group_counts(review, group)) if counted else frame.assign(suppressed=False)
     sets = _teacher_sets(frame, building_code, counted)
     level = building_level(review, building_code)
-    year = max(frame["school_year"])
+    year = focus_year(review, frame["school_year"], year)
     observations = (
         [] if counted else [f"The enrollment has no counts of {words.plural}, so the review cannot tell where the group is concentrated; teacher experience is compared across all buildings instead."]
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rar_protocol.data import schema
+from rar_protocol.data.choices import chosen_building, comparison_peers
 from rar_protocol.measures.comparison import same_level_peers
 from rar_protocol.measures.privacy import MARKER
 
@@ -129,12 +130,15 @@ def peer_label(level: str) -> str:
     return f"Other {'same-level' if level == 'other' else level_words(level)} buildings"
 
 
-def comparison_groups(review: Review, building_code: str) -> dict[str, list[str]]:
-    """The building, the district, and the district's other buildings of the same level (when there are any), by label."""
+def comparison_groups(review: Review, building_code: str, compare_with: str | list[str] = "level") -> dict[str, list[str]]:
+    """The building, the district, and the buildings it is compared with (by default the district's other
+    buildings of the same level, when there are any; see :data:`rar_protocol.data.choices.COMPARISONS`), by label."""
+    building_code = chosen_building(review, building_code)
     level, peers = same_level_peers(review, building_code)
+    peers = comparison_peers(review, building_code, compare_with, peers)
     groups = {review.building_name(building_code): [building_code], "District": sorted(review.tables["buildings"]["building_code"])}
     if peers:
-        groups[peer_label(level)] = peers
+        groups[peer_label(level) if compare_with == "level" else "Chosen buildings"] = peers
     return groups
 
 

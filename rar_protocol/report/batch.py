@@ -160,16 +160,23 @@ def run(config_path: Path | None, options: RunOptions, *, resume: Path | None = 
             browser=options.browser,
             data_folder=options.data_folder,
             run_date=date.fromisoformat(parameters["run_date"]),
+            school_year=parameters.get("school_year", ""),
         )
     assert config_path is not None
     review = load_review(config_path, data_folder=options.data_folder)
     done = {(result.notebook, result.building_code) for result in kept}
-    jobs = [job for job in plan(review, options.buildings) if (job.notebook, job.building_code) not in done]
+    jobs = [job for job in plan(review, options.buildings, options.school_year) if (job.notebook, job.building_code) not in done]
     determinations = determination.check_determinations(review)
     run_date = options.run_date or date.today()
     run_folder = resume if resume is not None else run_folder_for(review, options)
     run_folder.mkdir(parents=True, exist_ok=True)
-    parameters = {"config_path": str(review.config_path), "run_date": run_date.isoformat(), "formats": ",".join(options.formats), "buildings": ",".join(options.buildings)}
+    parameters = {
+        "config_path": str(review.config_path),
+        "run_date": run_date.isoformat(),
+        "formats": ",".join(options.formats),
+        "buildings": ",".join(options.buildings),
+        "school_year": options.school_year,
+    }
     run_provenance = provenance.collect(review.input_files, parameters)
     provenance_path = run_folder / "provenance.json"
     provenance.write(run_provenance, provenance_path)

@@ -18,6 +18,7 @@ from IPython.display import HTML
 
 from rar_protocol.analyses import inventory
 from rar_protocol.analyses.registry import REPORTS, ReportKind
+from rar_protocol.data.choices import chosen_building, chosen_year
 from rar_protocol.data.loading import Review, load_review
 from rar_protocol.protocol.data_object import DataObject
 from rar_protocol.protocol.display import data_object_html
@@ -72,13 +73,18 @@ def cached_review(config_path: str | Path) -> Review:
 class ReportContext:
     """One report being made from a notebook: district-level, or for one building."""
 
-    def __init__(self, config_path: str | Path, *, kind: str = "", building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "") -> None:
+    def __init__(
+        self, config_path: str | Path, *, kind: str = "", building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "", school_year: str = ""
+    ) -> None:
         self.config_path = Path(config_path)
         # Which report this is (a key of the registry); "" for a notebook of one's own.
         self.kind: ReportKind | None = REPORTS[kind] if kind else None
         self.review: Review = cached_review(self.config_path)
-        # papermill's -p turns 01234 into a number; codes are text here (use -r to keep leading zeros).
-        self.building_code = str(building_code) if building_code not in ("", None) else None
+        # A typo in the parameters cell stops here, in the notebook's first cell, with the review's choices:
+        # papermill's -p turns 01234 into a number, and a building's name is as clear as its code.
+        self.building_code = chosen_building(self.review, building_code) if building_code not in ("", None) else None
+        # The school year the report is about ("" / None: the latest); the review's years stay the range of every trend.
+        self.school_year: str | None = chosen_year(self.review, school_year)
         self.run_date = date.fromisoformat(run_date) if run_date else date.today()
         self.output_folder = Path(output_folder) if output_folder else None
         config = self.review.config
@@ -87,7 +93,7 @@ class ReportContext:
         all_responses = load_responses(base / config.responses_file if config.responses_file else None)
         self.responses: dict[str, Any] = all_responses.get(self.building_code or "district") or {}
         self.provenance_path = Path(provenance_path) if provenance_path else None
-        self.parameters = {"config_path": str(config_path), "building_code": building_code, "run_date": self.run_date.isoformat()}
+        self.parameters = {"config_path": str(config_path), "building_code": building_code, "school_year": self.school_year or "", "run_date": self.run_date.isoformat()}
         self.exported: list[Path] = []
         self.not_available: list[str] = []
 
@@ -111,9 +117,10 @@ class ReportContext:
         subject = review.district_name if self.building_code is None else f"{review.building_name(self.building_code)} ({self.building_code}), {review.district_name}"
         years = review.config.school_years
         span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
+        focus = f" · focus on {self.school_year}" if self.school_year and self.school_year != years[-1] else ""
         return HTML(
             f"{STYLE}<div class='rar-report' data-title='{html.escape(title)}'>"
-            f"<p class='rar-subtitle'><strong>{html.escape(subject)}</strong> · school years {html.escape(span)} · prepared {self.run_date:%B %d, %Y}</p></div>"
+            f"<p class='rar-subtitle'><strong>{html.escape(subject)}</strong> · school years {html.escape(span)}{html.escape(focus)} · prepared {self.run_date:%B %d, %Y}</p></div>"
         )
 
     def show(self, data_object: DataObject) -> HTML:
@@ -176,14 +183,16 @@ def open_report(config_path: str | Path, **options: Any) -> ReportContext:
 
 
 def start_report(
-    kind: str, config_path: str | Path, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = ""
+    kind: str, config_path: str | Path, building_code: str = "", output_folder: str | Path = "", run_date: str = "", provenance_path: str | Path = "", school_year: str = ""
 ) -> tuple[ReportContext, Review, str | None]:
     """A protocol notebook's first call: its report, the review and the building it is about.
 
     ``kind`` is the report's key in the registry (``"district_review"``, ``"distribution"``...). The
     building is None for the district review; in a building notebook an empty ``building_code``
-    means the first building under review, so the notebook runs as it is in JupyterLab.
+    means the first building under review, so the notebook runs as it is in JupyterLab. A building
+    or ``school_year`` the review does not have raises :class:`~rar_protocol.errors.ParameterError`,
+    whose one-line message lists the review's buildings or years.
     """
-    report = ReportContext(config_path, kind=kind, building_code=building_code, output_folder=output_folder, run_date=run_date, provenance_path=provenance_path)
+    report = ReportContext(config_path, kind=kind, building_code=building_code, output_folder=output_folder, run_date=run_date, provenance_path=provenance_path, school_year=school_year)
     building = report.building if report.kind is not None and report.kind.scope == "building" else None
     return report, report.review, building

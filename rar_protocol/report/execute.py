@@ -91,6 +91,7 @@ def execute_notebook(job: ReportJob, review: Review, run_folder: Path, run_date:
     parameters = {
         "config_path": str(review.config_path),
         "building_code": job.building_code or "",
+        "school_year": job.school_year,
         "output_folder": str(run_folder / "data_objects" / job.data_object_folder(review)),
         "run_date": run_date.isoformat(),
         "provenance_path": str(provenance_path),

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from rar_protocol.analyses.registry import REPORTS
+from rar_protocol.data.choices import chosen_year
 from rar_protocol.data.loading import Review
 from rar_protocol.data.problems import Problem
 from rar_protocol.errors import InputError
@@ -26,6 +27,8 @@ class ReportJob:
     notebook: str
     title: str
     building_code: str | None = None
+    # The school year the report is about ("" for the latest); every trend still spans the review's years.
+    school_year: str = ""
 
     def data_object_folder(self, review: Review) -> str:
         """The report's MICIP files' folder: "district", or the building's code and name (its
@@ -54,20 +57,23 @@ class RunOptions:
     browser: str | None = None
     data_folder: Path | None = None
     run_date: date | None = None
+    school_year: str = ""
 
 
-def plan(review: Review, buildings: tuple[str, ...] = ()) -> list[ReportJob]:
+def plan(review: Review, buildings: tuple[str, ...] = (), school_year: str = "") -> list[ReportJob]:
     """The reports a review asks for: the district financial review, then for each building under
-    review the inquiry report of the chosen option and, with a determination file, the determination."""
+    review the inquiry report of the chosen option and, with a determination file, the determination;
+    each about ``school_year`` (one of the review's years; "" for the latest)."""
+    year = chosen_year(review, school_year) or ""
     unknown = [code for code in buildings if code not in set(review.tables["buildings"]["building_code"])]
     if unknown:
         raise InputError([Problem("--building", f"Building '{code}' is not in the review's buildings table.", "Use a building_code from the buildings table.") for code in unknown])
     district, option, determination = REPORTS["district_review"], REPORTS.option(review.config.option.number), REPORTS["determination"]
-    jobs = [ReportJob(district.notebook, district.title)]
+    jobs = [ReportJob(district.notebook, district.title, school_year=year)]
     for code in buildings or tuple(review.buildings_under_review()):
-        jobs.append(ReportJob(option.notebook, option.title, code))
+        jobs.append(ReportJob(option.notebook, option.title, code, school_year=year))
         if review.config.determination_file:
-            jobs.append(ReportJob(determination.notebook, determination.title, code))
+            jobs.append(ReportJob(determination.notebook, determination.title, code, school_year=year))
     return jobs
 
 

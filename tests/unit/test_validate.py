@@ -107,8 +107,9 @@ def test_python_object_tags_are_refused(capsys, tmp_path):
 
 def test_init_scaffolds_templates_with_the_schema_headers(capsys, tmp_path):
     assert main(["init", str(tmp_path / "review"), "--district-code", "01010"]) == 0
-    header = (tmp_path / "review" / "data" / "expenditures.csv").read_text().strip()
+    header, example = (tmp_path / "review" / "data" / "expenditures.csv").read_text().strip().split("\n")
     assert header == ",".join(schema.EXPENDITURES.column_names)
+    assert example.startswith("00001,2024-25,state_local,personnel")  # one example row, replaced by the district's
     assert '"01010"' in (tmp_path / "review" / "review.yaml").read_text()
     assert main(["init", str(tmp_path / "review")]) == 2  # never overwrites without --force
 
