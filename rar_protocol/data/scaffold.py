@@ -117,6 +117,7 @@ naming: name_first                  # MICIP file names: name_first (RAR_<Name>_Y
 peers: []                           # up to 10 comparison district codes (with a district_finances table); empty: suggested
 """
 
+PLACEHOLDER_BUILDING = "<building code>"
 _RESPONSES_TEMPLATE = """\
 # The team's answers, printed in the reports under the prompts (blank lines where none yet).
 # Top-level keys: "district" for the district financial review, or a building code.
@@ -127,6 +128,8 @@ district:
     additional_questions:           # What additional questions need more information?
     clarity:                        # Which of them would bring the most clarity to resourcing improvement?
   data_objects: {{}}
+{building_block}"""
+_BUILDING_RESPONSES = """\
 "{building}":
   data_objects: {{}}
     # per-pupil-spending-by-function: {{predict: ..., infer: ..., additional_data: ...}}
@@ -230,7 +233,7 @@ def scaffold_review(folder: Path, *, district_code: str = "00000", force: bool =
         )
         if code and district_code == "00000":
             settings["district_code"] = code
-        building = "<building code>"
+        building = PLACEHOLDER_BUILDING
         written: list[Path] = []
     else:
         data.mkdir(parents=True, exist_ok=True)
@@ -242,6 +245,10 @@ def scaffold_review(folder: Path, *, district_code: str = "00000", force: bool =
         _write_workbook(data / "review_templates.xlsx", district_code)
         written.append(data / "review_templates.xlsx")
     yaml_path.write_text(_REVIEW_TEMPLATE.format(tables="\n".join(lines), **settings), encoding="utf-8")
-    responses.write_text(_RESPONSES_TEMPLATE.format(building=building), encoding="utf-8")
+    block = _BUILDING_RESPONSES.format(building=building)
+    if building == PLACEHOLDER_BUILDING:
+        # A placeholder key would not validate: the building's answers wait, commented, for its code.
+        block = "".join(f"# {line}\n" for line in block.splitlines())
+    responses.write_text(_RESPONSES_TEMPLATE.format(building_block=block), encoding="utf-8")
     determination.write_text(_DETERMINATION_TEMPLATE.format(building=building), encoding="utf-8")
     return [yaml_path, responses, determination, *written]

@@ -1,12 +1,10 @@
-"""Scan every output of an option-1 run for a student-group figure from fewer than 10 students.
+"""Scan every output of the sample's runs for a student-group figure from fewer than 10 students.
 
-One `rar run` (shared with test_options.py: option 1, economically disadvantaged; buildings 90121, the tiny alternative school,
-and 90041; HTML and PDF). The small cells come from the sample's own data: each building, year
-(and subject) whose group count in enrollment.csv or tested count in outcomes.csv is 1-9, or that
-the source already suppressed. In every CSV, XLSX and HTML table, a row for such a building and
-year must show no number in a column labelled with the group (its count or rate); the district's
-own columns ("District ...") are not the building's group. PDF text is read with pypdf to check
-each PDF carries the suppression marker wherever its HTML does.
+The sample run of each option (the shared `option_run` folders for 90041; option 1 also for
+90121, the tiny alternative school) and a variant of the sample in which Willow Creek's every need
+and race group numbers under 10 (and its group results come from fewer than 10 tested). Every
+CSV, XLSX sheet, HTML table and observation sentence is read back (tests/privacy_scan.py); PDF text
+is read with pypdf to check each PDF carries the suppression marker wherever its HTML does.
 """
 
 from __future__ import annotations
@@ -16,111 +14,84 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from privacy_scan import observation_sentences, sentence_leaks, small_cells, table_leaks
 
-from conftest import SAMPLE_DATA
+from conftest import SAMPLE_DATA, copy_sample, made_run, review_with_option
 
-BUILDINGS = ("90121", "90041")
-SUBJECTS = {"ela": "ELA", "math": "Math", "science": "Science", "social_studies": "Social studies"}
-
-
-def _title(group: str) -> str:
-    return group.replace("_", " ").title()
-
-
-def _small_cells() -> set[tuple[str, str, str, str | None]]:
-    """(building, year, group title, subject or None) for every cell computed from 1-9 students."""
-    small: set[tuple[str, str, str, str | None]] = set()
-    enrollment = pd.read_csv(SAMPLE_DATA / "enrollment.csv", dtype={"building_code": str})
-    for group in enrollment.columns[3:]:
-        rows = enrollment[enrollment[group].between(1, 9)]
-        small |= {(code, year, _title(group), None) for code, year in zip(rows["building_code"], rows["school_year"])}
-    outcomes = pd.read_csv(SAMPLE_DATA / "outcomes.csv", dtype={"building_code": str})
-    rows = outcomes[(outcomes["student_group"] != "all") & (outcomes["tested"].between(1, 9) | outcomes["suppressed"].astype(str).eq("True"))]
-    small |= {(code, year, _title(group), SUBJECTS.get(subject, subject)) for code, year, group, subject in zip(rows["building_code"], rows["school_year"], rows["student_group"], rows["subject"])}
-    return small
+VARIANT_BUILDING = "90041"
+# Every need and race group of the variant building, each under 10 (0 is a group of none: also hidden).
+SMALL_GROUPS = {
+    "economically_disadvantaged": 7,
+    "students_with_disabilities": 5,
+    "english_learners": 3,
+    "american_indian": 1,
+    "asian": 2,
+    "black": 4,
+    "hispanic": 6,
+    "native_hawaiian": 0,
+    "white": 8,
+    "two_or_more_races": 9,
+}
 
 
-@pytest.fixture(scope="module")
-def run_folder(option_one_run: Path) -> Path:
-    return option_one_run
+def _names(data: Path) -> dict[str, str]:
+    return dict(pd.read_csv(data / "buildings.csv", dtype=str)[["building_code", "building_name"]].itertuples(index=False))
 
 
-def _html_tables(path: Path) -> list[pd.DataFrame]:
-    from bs4 import BeautifulSoup
-
-    tables = []
-    for table in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find_all("table"):
-        rows = [[cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])] for row in table.find_all("tr")]
-        if len(rows) > 1 and len({len(row) for row in rows}) == 1:
-            tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
-    return tables
-
-
-def _tables(run: Path) -> list[tuple[str, pd.DataFrame]]:
-    import openpyxl
-
-    found: list[tuple[str, pd.DataFrame]] = []
-    for path in sorted(run.rglob("*.csv")):
-        found.append((str(path.relative_to(run)), pd.read_csv(path, dtype=str, encoding="utf-8-sig")))
-    for path in sorted(run.rglob("*.xlsx")):
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        for sheet in workbook.worksheets:
-            rows = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-            if len(rows) > 1:
-                found.append((f"{path.relative_to(run)} [{sheet.title}]", pd.DataFrame(rows[1:], columns=rows[0])))
-        workbook.close()
-    for path in sorted(run.rglob("*.html")):
-        found += [(f"{path.relative_to(run)} table {number}", table) for number, table in enumerate(_html_tables(path), 1)]
-    return found
+def _scan(run: Path, data: Path) -> tuple[list[str], int, int]:
+    names = _names(data)
+    small = small_cells(data)
+    leaks, scanned, checked = table_leaks(run, small, names)
+    for report in sorted(run.rglob("reports/*.html")):
+        for sentence in observation_sentences(report):
+            for code in {cell.building_code for cell in small if cell.subject is None}:
+                groups = {cell.group for cell in small if cell.building_code == code and cell.subject is None}
+                if sentence_leaks(sentence, names[code], groups):
+                    leaks.append(f"{report.name}: {sentence}")
+    return leaks, scanned, checked
 
 
-def _shows_number(value: object) -> bool:
-    text = "" if value is None else str(value).strip()
-    return bool(re.search(r"\d", text)) and text not in ("nan", "None") and not text.startswith("<")
-
-
-def test_no_output_shows_a_group_figure_from_fewer_than_10_students(run_folder: Path) -> None:
-    small = _small_cells()
-    names = {code: name for code, name in pd.read_csv(SAMPLE_DATA / "buildings.csv", dtype=str)[["building_code", "building_name"]].itertuples(index=False)}
-    leaks = []
-    scanned = 0
-    checked = 0  # rows of a small cell found in an output: the scan must not pass by finding none
-    for where, table in _tables(run_folder):
-        columns = [str(column) for column in table.columns]
-        if "School year" not in columns:
-            continue
-        scanned += 1
-        building_column = next((c for c in ("Building code", "Building", "Building or group of buildings") if c in columns), None)
-        for code, year, group, subject in small:
-            if not any(group in column for column in columns):
-                continue
-            rows = table[table["School year"] == year]
-            if building_column is not None:
-                rows = rows[rows[building_column].isin([code, names.get(code)])]
-            elif code not in where and names.get(code, "?") not in where:
-                continue  # a table of one building's report: only its own building's cells
-            if subject is not None:
-                if "Subject" not in columns:
-                    continue
-                rows = rows[rows["Subject"] == subject]
-            elif "Subject" in columns:
-                continue  # an enrollment count does not decide an outcomes row
-            group_columns = [c for c in columns if group in c and not c.startswith("District")]
-            checked += len(rows)
-            for _, row in rows.iterrows():
-                shown = {c: row[c] for c in group_columns if _shows_number(row[c])}
-                if shown:
-                    leaks.append(f"{where}: {code} {year} {group} {subject or ''}: {shown}")
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_no_output_of_any_option_shows_a_group_figure_from_fewer_than_10_students(number, option_run):
+    leaks, scanned, checked = _scan(option_run(number), SAMPLE_DATA)
     assert scanned >= 10, "the scan found too few tables: the output layout changed"
     assert checked > 0, "no output row matched a small cell: the scan checked nothing"
-    print(f"{scanned} tables scanned, {checked} rows of small cells checked")
     assert not leaks, "\n".join(leaks[:30])
 
 
-def test_every_pdf_is_readable_and_keeps_the_html_s_suppression_markers(run_folder: Path) -> None:
+@pytest.fixture(scope="session")
+def small_groups_review(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample whose building 90041 has every need and race group under 10, and under 10 tested in each group result."""
+    folder = tmp_path_factory.mktemp("small_groups")
+    config = copy_sample(folder)
+    enrollment = pd.read_csv(folder / "data" / "enrollment.csv", dtype={"building_code": str})
+    for group, count in SMALL_GROUPS.items():
+        enrollment.loc[enrollment["building_code"] == VARIANT_BUILDING, group] = count
+    enrollment.to_csv(folder / "data" / "enrollment.csv", index=False)
+    outcomes = pd.read_csv(folder / "data" / "outcomes.csv", dtype={"building_code": str})
+    rows = (outcomes["building_code"] == VARIANT_BUILDING) & (outcomes["student_group"] != "all")
+    outcomes.loc[rows, "tested"] = outcomes.loc[rows, "tested"].clip(upper=8)
+    outcomes.loc[rows, "proficient"] = outcomes.loc[rows, ["proficient", "tested"]].min(axis=1)
+    outcomes.loc[rows, "percent_proficient"] = (outcomes.loc[rows, "proficient"] / outcomes.loc[rows, "tested"] * 100).round(1)
+    outcomes.to_csv(folder / "data" / "outcomes.csv", index=False)
+    return config
+
+
+@pytest.mark.parametrize("number", [1, 3, 4])  # option 2 shows no group figure beyond the district review every run has
+def test_a_building_whose_every_group_is_under_10_shows_none_of_them(number, small_groups_review, tmp_path):
+    run = made_run(tmp_path / "out", str(review_with_option(small_groups_review, number, tmp_path)), "--building", VARIANT_BUILDING, "--formats", "html")
+    leaks, scanned, checked = _scan(run, small_groups_review.parent / "data")
+    assert checked >= 50, f"only {checked} rows of the small building checked: the scan missed its tables"
+    assert not leaks, "\n".join(leaks[:30])
+    html = " ".join(path.read_text(encoding="utf-8") for path in run.rglob("reports/*.html"))
+    assert "&lt;n" in html, "the hidden values show no marker"
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_every_pdf_is_readable_and_keeps_the_html_s_suppression_markers(number, option_run):
     from pypdf import PdfReader
 
-    pdfs = sorted(run_folder.rglob("*.pdf"))
+    pdfs = sorted(option_run(number).rglob("*.pdf"))
     assert pdfs
     for pdf in pdfs:
         text = " ".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
