@@ -423,7 +423,7 @@ def spending_vs_need(review: Review, *, year: str | None = None) -> DataObject:
         draw=draw,
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "designations"),
-        filters=[f"school year {year}", "correlations exclude flagged buildings"],
+        filters=[f"school year {year}", "correlations exclude flagged buildings and hidden shares"],
         notes=[privacy.share_note(privacy.minimum_size(review)), MICHIGAN_CAVEAT],
     )
 

@@ -94,10 +94,11 @@ def spending_equity(review: Review, building_code: str, measures: dict[str, str]
     """Per year and spending measure (label: need-table column): every equity statistic across the buildings not flagged, and the building's value and pupil percentile."""
     table = need_table(review)
     regular = table[table["flag"] == ""]
-    has_need = regular["economically_disadvantaged"].notna().sum() >= 3
+    has_need = regular["economically_disadvantaged_percent"].notna().sum() >= 3
     rows = []
     for year, buildings in regular.groupby("school_year", sort=True):
-        share = buildings["economically_disadvantaged"] / buildings["pupils"] * 100
+        # Hidden shares stay out: a correlation over a small group's share is a figure of that group.
+        share = buildings["economically_disadvantaged_percent"]
         this = table[(table["school_year"] == year) & (table["building_code"] == building_code)]
         for label, column in measures.items():
             # Need-weighted figures are weighted by need-weighted pupils, the others by pupils.
