@@ -37,10 +37,9 @@ def test_a_share_is_hidden_when_the_group_or_the_rest_of_the_pupils_is_under_10(
 
 
 def test_the_sample_s_small_english_learner_shares_show_the_marker_in_the_district_review():
+    from conftest import SAMPLE_CONFIG
     from rar_protocol import load_review
     from rar_protocol.analyses import district_review
-
-    from conftest import SAMPLE_CONFIG
 
     review = load_review(SAMPLE_CONFIG)
     table = district_review.spending_vs_need(review).table.set_index("Building")
