@@ -40,6 +40,7 @@ from rar_protocol.protocol.words import (
     level_words,
     money,
     points,
+    rank_among,
     relative,
     subject_list,
     table_sources,
@@ -165,13 +166,15 @@ def _category(table: pd.DataFrame, building_code: str, level: str) -> pd.Series:
     )
 
 
-def _rank_sentence(table: pd.DataFrame, building_code: str, column: str, wording: str, *, highest_first: bool = True) -> str | None:
-    """Where the building ranks among the buildings whose figure is shown."""
-    shown = table[(table["building_code"] != "") & table[column].notna()].sort_values(column, ascending=not highest_first, kind="stable").reset_index(drop=True)
+def _rank_sentence(table: pd.DataFrame, building_code: str, column: str, wording: str, *, minimum: int, highest_first: bool = True) -> str | None:
+    """Where the building ranks among the buildings whose figure is shown, and how many are hidden."""
+    buildings = table[table["building_code"] != ""]
+    shown = buildings[buildings[column].notna()].sort_values(column, ascending=not highest_first, kind="stable").reset_index(drop=True)
+    hidden = int(buildings["suppressed"].fillna(False).astype(bool).sum()) if "suppressed" in buildings else 0
     position = shown.index[shown["building_code"] == building_code]
     if len(shown) < 2 or not len(position):
         return None
-    return f"It ranked {position[0] + 1} of {len(shown)} buildings with a figure shown, counting from the {wording}."
+    return f"It ranked {rank_among(position[0] + 1, len(shown), hidden, minimum=minimum)}, counting from the {wording}."
 
 
 # ---------------------------------------------------------------- chart requests
@@ -537,7 +540,7 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
     table = _protected_with_district(review, frame, district, group, count="group_pupils", values=["group_pupils", "share", "versus_district"])
     level = building_level(review, building_code)
     year = focus_year(review, table["school_year"], year)
-    observations = _share_observations(_up_to(review, table, year), building_code, building_name, level, words, year)
+    observations = _share_observations(_up_to(review, table, year), building_code, building_name, level, words, year, minimum=minimum_size(review))
     shown = labelled(
         table,
         {
@@ -584,7 +587,7 @@ def group_share(review: Review, building_code: str, *, student_group: str | None
     )
 
 
-def _share_observations(table: pd.DataFrame, building_code: str, building_name: str, level: str, words: GroupWords, year: str) -> list[str]:
+def _share_observations(table: pd.DataFrame, building_code: str, building_name: str, level: str, words: GroupWords, year: str, *, minimum: int) -> list[str]:
     observations = []
     own = table[table["building_code"] == building_code].sort_values("school_year")
     district = table[table["building_code"] == ""].set_index("school_year")
@@ -594,28 +597,29 @@ def _share_observations(table: pd.DataFrame, building_code: str, building_name: 
         district_share = district.at[year, "share"]
         ratio = f" ({row['share'] / district_share:.1f} times the district share)" if district_share else ""
         observations.append(
-            f"In {year}, {words.plural} made up {row['share']:.0f}% of {building_name}'s {row['pupils']:,.0f} pupils ({row['group_pupils']:,.0f}), "
-            f"against {district_share:.0f}% district-wide: {points(row['versus_district'], 'the district share')}{ratio}."
+            f"In {year}, {words.plural} made up {row['share']:.1f}% of {building_name}'s {row['pupils']:,.0f} pupils ({row['group_pupils']:,.0f}), "
+            f"against {district_share:.1f}% district-wide: {points(row['versus_district'], 'the district share')}{ratio}."
         )
-        rank = _rank_sentence(table[table["school_year"] == year], building_code, "share", "highest share")
+        rank = _rank_sentence(table[table["school_year"] == year], building_code, "share", "highest share", minimum=minimum)
         if rank:
             observations.append(rank)
     else:
         observations.append(
             f"{building_name}'s count of {words.plural} in {year} is not shown: fewer than the threshold, or hidden so that a small count elsewhere cannot be found by subtraction. "
-            f"District-wide, {words.plural} made up {district.at[year, 'share']:.0f}% of pupils."
+            f"District-wide, {words.plural} made up {district.at[year, 'share']:.1f}% of pupils."
         )
     peers = _other_same_level(table[table["school_year"] == year], building_code, level)
     if len(peers):
         observations.append(
-            f"In the other {len(peers)} {level_words(level)} buildings whose counts are shown, {_pooled(peers, 'group_pupils', 'pupils', scale=100):.0f}% of pupils were {words.plural}."
+            (f"In the other {len(peers)} {level_words(level)} buildings whose counts are shown" if len(peers) > 1 else f"In the one other {level_words(level)} building whose count is shown")
+            + f", {_pooled(peers, 'group_pupils', 'pupils', scale=100):.1f}% of pupils were {words.plural}."
         )
     visible = own.dropna(subset=["share"])
     if len(visible) >= 2:
         first, last = visible.iloc[0], visible.iloc[-1]
         observations.append(
-            f"The building's share went from {first['share']:.0f}% in {first['school_year']} to {last['share']:.0f}% in {last['school_year']}; "
-            f"the district's from {district.at[first['school_year'], 'share']:.0f}% to {district.at[last['school_year'], 'share']:.0f}%."
+            f"The building's share went from {first['share']:.1f}% in {first['school_year']} to {last['share']:.1f}% in {last['school_year']}; "
+            f"the district's from {district.at[first['school_year'], 'share']:.1f}% to {district.at[last['school_year'], 'share']:.1f}%."
         )
     elif len(table["school_year"].unique()) == 1:
         observations.append(f"Only one school year ({year}) is available, so the change in the group's share cannot be shown.")

@@ -1,5 +1,6 @@
 """Review option 1 (a student group): figures against hand-computed values, and small groups hidden everywhere."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -110,7 +111,7 @@ def test_share_of_enrollment_against_the_district(group_review):
     data_object = student_group.group_share(group_review, "00001")
     # District 2023-24: 368 of 950 pupils (38.74%); Aspen 100 of 200 (50%): 11.26 points, 1.29 times.
     assert (
-        "In 2023-24, economically disadvantaged students made up 50% of Aspen Elementary's 200 pupils (100), against 39% district-wide: "
+        "In 2023-24, economically disadvantaged students made up 50.0% of Aspen Elementary's 200 pupils (100), against 38.7% district-wide: "
         "11.3 points above the district share (1.3 times the district share)."
     ) in data_object.observations
     district = _row(data_object.table, "District (all buildings)", "2023-24")
@@ -137,7 +138,7 @@ def test_a_group_below_ten_and_its_complement_are_hidden_in_every_table(group_re
     # The district total stays: two hidden buildings cannot be told apart from it.
     assert _row(share, "District (all buildings)", "2023-24")["Economically Disadvantaged pupils"] == 368
     sentence = student_group.group_share(group_review, "00004").observations[0]
-    assert "count of economically disadvantaged students in 2023-24 is not shown" in sentence and "8" not in sentence
+    assert "count of economically disadvantaged students in 2023-24 is not shown" in sentence and not re.search(r"\b8\b", sentence)
 
 
 def test_achievement_gap_against_all_students_and_the_district(group_review):
