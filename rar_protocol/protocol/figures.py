@@ -29,6 +29,7 @@ STATE_LOCAL_COLOR = PALETTE[0]
 FEDERAL_COLOR = PALETTE[1]
 IDENTIFIED_COLOR = PALETTE[3]
 DISTRICT_COLOR = "#444444"
+HIDDEN_COLOR = "#c8c8c8"  # a value hidden for privacy, drawn but not coloured
 # A building among the others: the building under review, buildings of its level, the rest.
 BUILDING_COLOR = PALETTE[3]
 SAME_LEVEL_COLOR = PALETTE[0]
@@ -108,7 +109,8 @@ def spending_vs_performance(table: pd.DataFrame, *, title: str, x_label: str, y_
     figure, axes = _figure(8.0, 5.5)
     sizes = 40 + 400 * table["pupils"] / max(float(table["pupils"].max()), 1.0)
     has_need = table["need"].notna().any()
-    colour = {"c": table["need"], "cmap": "viridis"} if has_need else {"color": STATE_LOCAL_COLOR}
+    # A hidden share is drawn grey, never left out: matplotlib draws NaN colours transparent by default.
+    colour = {"c": table["need"], "cmap": matplotlib.colormaps["viridis"].with_extremes(bad=HIDDEN_COLOR), "plotnonfinite": True} if has_need else {"color": STATE_LOCAL_COLOR}
     edges = [IDENTIFIED_COLOR if flag else "white" for flag in table["identified"]]
     widths = [2.5 if flag else 0.5 for flag in table["identified"]]
     scatter = axes.scatter(table["spending"], table["proficiency"], s=sizes, alpha=0.8, edgecolors=edges, linewidths=widths, **colour)
@@ -124,7 +126,8 @@ def spending_vs_performance(table: pd.DataFrame, *, title: str, x_label: str, y_
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)
     axes.set_title(title, loc="left")
-    figure.text(0.01, 0.005, "Dashed lines: district averages. Thick red outline: identified building. Bubble size: pupils.", fontsize=8)
+    hidden = f" Grey: share hidden ({MARKER})." if has_need and table["need"].isna().any() else ""
+    figure.text(0.01, 0.005, "Dashed lines: district averages. Thick outline: identified building. Bubble size: pupils." + hidden, fontsize=8)
     figure.tight_layout()
     return figure
 
