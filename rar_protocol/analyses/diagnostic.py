@@ -288,8 +288,12 @@ def _frame(rows: pd.DataFrame, numerator: pd.Series, denominator: pd.Series, *, 
 
 
 def _spending(review: Review, measure: str) -> pd.DataFrame | None:
-    """Total, federal or state + local dollars over pupils."""
+    """Total, federal or state + local dollars over pupils; federal and state + local only in years whose spending is split by fund source."""
     table = finance.per_pupil(review)
+    if measure != "total":
+        table = table[~table["school_year"].isin(finance.unsplit_years(review, "fund_source"))]
+        if table.empty:
+            return None
     return _frame(table, table[f"{measure}_dollars"], table["pupils"], source="expenditures and enrollment tables")
 
 
@@ -298,6 +302,9 @@ def _need_weighted_spending(review: Review) -> pd.DataFrame | None:
     if not need_weights(review)[0]:
         return None
     table = need_table(review)
+    table = table[~table["school_year"].isin(finance.unsplit_years(review, "fund_source"))]
+    if table.empty:
+        return None
     return _frame(table, table["state_local_dollars"], table["weighted_pupils"], source="expenditures and enrollment tables")
 
 

@@ -20,14 +20,27 @@ from matplotlib.figure import Figure
 from rar_protocol.data import schema
 from rar_protocol.data.choices import chosen_building, focus_year
 from rar_protocol.data.loading import Review
-from rar_protocol.measures import comparison
+from rar_protocol.measures import comparison, finance
 from rar_protocol.measures.need import district_need_figures, need_table, need_weights, shown_share, spending_equity
 from rar_protocol.measures.privacy import minimum_size, share_note
 from rar_protocol.protocol import figures
-from rar_protocol.protocol.data_object import DataObject, without_spending
+from rar_protocol.protocol.data_object import DataObject, missing_object, without_fund_split, without_spending
 from rar_protocol.protocol.display import labelled
 from rar_protocol.protocol.units import declare
-from rar_protocol.protocol.words import DISTRICT_LABEL, MICHIGAN_CAVEAT, comparison_groups, money, more_or_less, need_weight_notes, ordinal, rank_among, table_sources, years_filter
+from rar_protocol.protocol.words import (
+    DISTRICT_LABEL,
+    MICHIGAN_CAVEAT,
+    capitalized,
+    comparison_groups,
+    money,
+    more_or_less,
+    need_weight_notes,
+    ordinal,
+    rank_among,
+    split_not_reported,
+    table_sources,
+    years_filter,
+)
 
 # Bulletin 1022 functions, by code where the accounting manual names them in our domain notes,
 # otherwise by the group their first two digits belong to.
@@ -189,6 +202,8 @@ def spending_by_fund_source(review: Review, building_code: str, *, year: str | N
     building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "spending by fund source")
+    if finance.compared_measure(review, focus_year(review, review.tables["expenditures"]["school_year"], year)) == "total":
+        return without_fund_split(review, name, "spending by fund source", focus_year(review, review.tables["expenditures"]["school_year"], year))
     per_pupil = per_pupil_by(review, building_code, _fund_source_dollars(review), "source", compare_with)
     per_pupil["order"] = per_pupil["source"].map(SOURCE_ORDER.index)
     per_pupil = per_pupil.sort_values(["school_year", "order"]).drop(columns="order").reset_index(drop=True)
@@ -255,39 +270,45 @@ def need_weighted_spending(review: Review, building_code: str, *, year: str | No
     table = need_table(review)
     building = review.building_name(building_code)
     years = sorted(table["school_year"].unique())
-    district = table.groupby("school_year")[["state_local_dollars", "pupils"]].sum()
-    district["state_local_per_pupil"] = district["state_local_dollars"] / district["pupils"]
-    weighted = district_need_figures(review)
-    district["state_local_per_weighted_pupil"] = weighted["state_local_per_weighted_pupil"]
-    district["need_index"] = weighted["need_index"]
-    observations = []
     year = focus_year(review, years, year)
+    # State + local is compared where the split is reported (federal money follows need); else total spending.
+    measure = finance.compared_measure(review, year)
+    money_words = "state and local money" if measure == "state_local" else "total spending"
+    district = table.groupby("school_year")[["state_local_dollars", "total_dollars", "pupils"]].sum(min_count=1)
+    for each in ("state_local", "total"):
+        district[f"{each}_per_pupil"] = district[f"{each}_dollars"] / district["pupils"]
+    weighted = district_need_figures(review)
+    for each in ("state_local", "total"):
+        district[f"{each}_per_weighted_pupil"] = weighted[f"{each}_per_weighted_pupil"]
+    district["need_index"] = weighted["need_index"]
+    observations = [split_not_reported(finance.unsplit_years(review, "fund_source"))] if measure == "total" else []
     latest = table[table["school_year"] == year].reset_index(drop=True)
     row = latest[latest["building_code"] == building_code].iloc[0]
+    per_weighted = f"{measure}_per_weighted_pupil"
     if pd.isna(row["weighted_pupils_shown"]):
         observations.append(f"{building}'s need-group counts for {year} are incomplete or too small to show, so its need-weighted figure is not shown.")
     else:
         index = row["weighted_pupils"] / row["pupils"]
-        unweighted_gap = row["state_local_per_pupil"] - district.loc[year, "state_local_per_pupil"]
-        weighted_gap = row["state_local_per_weighted_pupil"] - district.loc[year, "state_local_per_weighted_pupil"]
+        unweighted_gap = row[f"{measure}_per_pupil"] - district.loc[year, f"{measure}_per_pupil"]
+        weighted_gap = row[per_weighted] - district.loc[year, per_weighted]
         observations.append(
             f"Weighted for need, {building}'s {row['pupils']:,.0f} pupils count as {index:.2f} pupils each in {year} (the district's average is {district.loc[year, 'need_index']:.2f})."
         )
         observations.append(
-            f"{building} received {money(row['state_local_per_weighted_pupil'])} of state and local money per need-weighted pupil in {year}, "
-            f"{more_or_less(weighted_gap)} than the district ({money(district.loc[year, 'state_local_per_weighted_pupil'])}); "
+            f"{building} received {money(row[per_weighted])} of {money_words} per need-weighted pupil in {year}, "
+            f"{more_or_less(weighted_gap)} than the district ({money(district.loc[year, per_weighted])}); "
             f"unweighted, it received {more_or_less(unweighted_gap)} per pupil than the district."
         )
-        ranked = latest.dropna(subset=["state_local_per_weighted_pupil"]).sort_values("state_local_per_weighted_pupil", ascending=False).reset_index(drop=True)
+        ranked = latest.dropna(subset=[per_weighted]).sort_values(per_weighted, ascending=False).reset_index(drop=True)
         rank = int(ranked.index[ranked["building_code"] == building_code][0]) + 1
         among = rank_among(rank, len(ranked), len(latest) - len(ranked), minimum=minimum_size(review))
-        observations.append(f"{building} ranks {among} in state and local dollars per need-weighted pupil in {year} (1st = most).")
+        observations.append(f"{building} ranks {among} in {money_words} per need-weighted pupil in {year} (1st = most).")
     if len(years) > 1:
         below = 0
         for each_year in years:
-            value = table.loc[(table["school_year"] == each_year) & (table["building_code"] == building_code), "state_local_per_weighted_pupil"]
-            below += int(len(value) and value.iloc[0] < district.loc[each_year, "state_local_per_weighted_pupil"])
-        observations.append(f"{building} was below the district in state and local dollars per need-weighted pupil in {below} of {len(years)} years.")
+            value = table.loc[(table["school_year"] == each_year) & (table["building_code"] == building_code), per_weighted]
+            below += int(len(value) and value.iloc[0] < district.loc[each_year, per_weighted])
+        observations.append(f"{building} was below the district in {money_words} per need-weighted pupil in {below} of {len(years)} years.")
     rows = pd.concat([table, _district_need_rows(table, district, weighted)], ignore_index=True)
     shown = labelled(
         rows,
@@ -311,11 +332,11 @@ def need_weighted_spending(review: Review, building_code: str, *, year: str | No
     draw = partial(
         figures.ranked_bars,
         latest["building_name"],
-        latest["state_local_per_weighted_pupil"],
+        latest[per_weighted],
         highlight=building,
-        reference=district.loc[year, "state_local_per_weighted_pupil"],
-        reference_label="District (its state + local dollars over all its need-weighted pupils)",
-        title=f"State + local dollars per need-weighted pupil, {year}",
+        reference=district.loc[year, per_weighted],
+        reference_label=f"District (its {'state + local' if measure == 'state_local' else 'total'} dollars over all its need-weighted pupils)",
+        title=f"{'State + local' if measure == 'state_local' else 'Total'} dollars per need-weighted pupil, {year}",
         x_label="Dollars per need-weighted pupil",
     )
     privacy_note = f"{share_note(minimum_size(review))} Nor are the need-weighted pupils and dollars per need-weighted pupil that contain a hidden group. The district figure counts every building, hidden or not."
@@ -345,6 +366,7 @@ def _district_need_rows(table: pd.DataFrame, district: pd.DataFrame, weighted: p
     rows = pd.DataFrame({"school_year": district.index, "building_code": "", "building_name": DISTRICT_LABEL, "flag": "", "suppressed": False})
     rows["pupils"] = district["pupils"].to_numpy()
     rows["state_local_per_pupil"] = district["state_local_per_pupil"].to_numpy()
+    rows["total_per_pupil"] = district["total_per_pupil"].to_numpy()
     for column in ("weighted_pupils", "state_local_per_weighted_pupil", "total_per_weighted_pupil"):
         rows[column] = weighted[column].reindex(district.index).to_numpy()
     rows["weighted_pupils_shown"] = rows["weighted_pupils"]
@@ -363,6 +385,9 @@ def equity_table(review: Review, building_code: str) -> pd.DataFrame:
     measures = {"State + local per pupil": "state_local_per_pupil", "Total per pupil": "total_per_pupil"}
     if need_weights(review)[0]:
         measures["State + local per need-weighted pupil"] = "state_local_per_weighted_pupil"
+    if set(review.tables["expenditures"]["school_year"]) <= set(finance.unsplit_years(review, "fund_source")):
+        # No year splits the sources: the statistics are of total spending only.
+        measures = {label.replace("State + local", "Total"): column.replace("state_local", "total") for label, column in measures.items()}
     return spending_equity(review, building_code, measures)
 
 
@@ -380,28 +405,31 @@ def equity_statistics(review: Review, building_code: str, *, year: str | None = 
     statistics_table = equity_table(review, building_code)
     building = review.building_name(building_code)
     year = focus_year(review, statistics_table["school_year"], year)
-    latest = statistics_table[(statistics_table["school_year"] == year) & (statistics_table["measure"] == "State + local per pupil")].iloc[0]
-    observations = [
-        f"In {year}, state and local spending per pupil across the district's {latest['buildings']} buildings had a pupil-weighted coefficient of variation of {latest['coefficient_of_variation']:.3f} "
+    measure = finance.compared_measure(review, year)
+    label, money_words = ("State + local per pupil", "state and local") if measure == "state_local" else ("Total per pupil", "total")
+    latest = statistics_table[(statistics_table["school_year"] == year) & (statistics_table["measure"] == label)].iloc[0]
+    observations = [split_not_reported(finance.unsplit_years(review, "fund_source"))] if measure == "total" else []
+    observations += [
+        f"In {year}, {money_words} spending per pupil across the district's {latest['buildings']} buildings had a pupil-weighted coefficient of variation of {latest['coefficient_of_variation']:.3f} "
         f"({'within' if latest['coefficient_of_variation'] <= 0.10 else 'above'} the 0.10 often used as an equity standard).",
         f"McLoone index {latest['mcloone_index']:.3f}: pupils below the median ({money(latest['weighted_median'])}) received {latest['mcloone_index'] * 100:.1f}% of what bringing them all to the median would cost (0.95 is the usual standard).",
-        f"The 95th-percentile pupil's building spent {money(latest['percentile_95'])} and the 5th-percentile pupil's {money(latest['percentile_5'])} of state and local money per pupil: a restricted range ratio of {latest['restricted_range_ratio']:.3f}; "
+        f"The 95th-percentile pupil's building spent {money(latest['percentile_95'])} and the 5th-percentile pupil's {money(latest['percentile_5'])} of {money_words} money per pupil: a restricted range ratio of {latest['restricted_range_ratio']:.3f}; "
         f"the full range between buildings was {money(latest['range'])}.",
     ]
     if has_need and pd.notna(latest["correlation_with_need"]):
         tendency = "more" if latest["correlation_with_need"] > 0 else "less"
         observations.append(
-            f"State and local per-pupil spending and the percent of economically disadvantaged pupils correlate at r = {latest['correlation_with_need']:.2f} (pupil-weighted): higher-need buildings tend to receive {tendency} state and local money per pupil."
+            f"{capitalized(money_words)} per-pupil spending and the percent of economically disadvantaged pupils correlate at r = {latest['correlation_with_need']:.2f} (pupil-weighted): higher-need buildings tend to receive {tendency} {money_words} money per pupil."
         )
     if pd.notna(latest["building_value"]):
         observations.append(
-            f"{building}'s {money(latest['building_value'])} of state and local money per pupil sits at the {ordinal(latest['building_percentile'])} percentile of the district's pupils in {year}."
+            f"{building}'s {money(latest['building_value'])} of {money_words} money per pupil sits at the {ordinal(latest['building_percentile'])} percentile of the district's pupils in {year}."
         )
     years = sorted(statistics_table["school_year"].unique())
     if len(years) > 1:
-        state_local = statistics_table[statistics_table["measure"] == "State + local per pupil"].set_index("school_year")
+        compared = statistics_table[statistics_table["measure"] == label].set_index("school_year")
         observations.append(
-            f"The coefficient of variation of state and local spending per pupil went from {state_local.loc[years[0], 'coefficient_of_variation']:.3f} in {years[0]} to {state_local.loc[years[-1], 'coefficient_of_variation']:.3f} in {years[-1]}."
+            f"The coefficient of variation of {money_words} spending per pupil went from {compared.loc[years[0], 'coefficient_of_variation']:.3f} in {years[0]} to {compared.loc[years[-1], 'coefficient_of_variation']:.3f} in {years[-1]}."
         )
     shown = labelled(
         statistics_table,
@@ -508,6 +536,8 @@ def spending_excluding_federal(review: Review, building_code: str, *, year: str 
     if not review.has("expenditures"):
         return without_spending(review, name, "spending without federal and Title I dollars")
     spending = review.tables["expenditures"]
+    if finance.compared_measure(review, focus_year(review, spending["school_year"], year)) == "total":
+        return without_fund_split(review, name, "spending without federal dollars", focus_year(review, spending["school_year"], year))
     title_i, title_i_source = title_i_dollars(review)
     total = spending.groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
     state_local = spending[spending["fund_source"] != "federal"].groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
@@ -873,6 +903,16 @@ def personnel_and_non_personnel(review: Review, building_code: str, *, year: str
     if not review.has("expenditures"):
         return without_spending(review, name, "personnel and non-personnel spending")
     spending = review.tables["expenditures"]
+    unsplit = finance.unsplit_years(review, "category")
+    if focus_year(review, spending["school_year"], year) in unsplit:
+        return missing_object(
+            review,
+            name,
+            f"Spending in {', '.join(unsplit)} is not split into personnel and non-personnel (the expenditures table has no category), so the two cannot be compared. "
+            "Add a category column (personnel for salaries and benefits, non_personnel for the rest), or map the source's object codes to it.",
+            ("expenditures",),
+            ["spending by personnel and non-personnel category"],
+        )
     by_category = spending.assign(category_label=spending["category"].map({"personnel": "Personnel", "non_personnel": "Non-personnel"}))
     per_pupil = per_pupil_by(review, building_code, by_category, "category_label", compare_with)
     groups = list(comparison_groups(review, building_code, compare_with))

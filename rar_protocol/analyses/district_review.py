@@ -17,10 +17,10 @@ from rar_protocol.data.loading import Review
 from rar_protocol.measures import finance, outcomes, privacy
 from rar_protocol.measures.need import group_shares, shown_share
 from rar_protocol.protocol import figures
-from rar_protocol.protocol.data_object import DataObject, without_spending
+from rar_protocol.protocol.data_object import DataObject, without_fund_split, without_spending
 from rar_protocol.protocol.display import labelled
 from rar_protocol.protocol.units import declare
-from rar_protocol.protocol.words import MICHIGAN_CAVEAT, SPENDING_MEASURE, money, table_sources, years_filter
+from rar_protocol.protocol.words import MICHIGAN_CAVEAT, SPENDING_MEASURE, money, split_not_reported, table_sources, years_filter
 
 QUADRANTS = {
     (True, True): "higher spending, higher proficiency",
@@ -82,19 +82,23 @@ def per_pupil_by_building(review: Review, *, year: str | None = None) -> DataObj
     if not review.has("expenditures"):
         return without_spending(review, "Per-Pupil Spending by Building and Year", "per-pupil spending by building")
     table = spending_table(review)
-    latest = table[table["school_year"] == focus_year(review, table["school_year"], year)]
-    observations = []
-    identified = latest[latest["designation"] != "none"].sort_values("state_local_deviation")
+    focus = focus_year(review, table["school_year"], year)
+    latest = table[table["school_year"] == focus]
+    measure = finance.compared_measure(review, focus)
+    wording, label = ("from state and local funds", "state and local") if measure == "state_local" else ("in total", "total")
+    unsplit = finance.unsplit_years(review, "fund_source")
+    observations = [split_not_reported(unsplit)] if unsplit else []
+    identified = latest[latest["designation"] != "none"].sort_values(f"{measure}_deviation")
     for _, row in identified.iterrows():
-        observations.append(_deviation_sentence(row, "state_local", "from state and local funds") + f" It is identified for {row['designation']}.")
+        observations.append(_deviation_sentence(row, measure, wording) + f" It is identified for {row['designation']}.")
     regular = latest[latest["flag"] == ""]
     if len(regular) >= 2:
-        low = regular.loc[regular["state_local_per_pupil"].idxmin()]
-        high = regular.loc[regular["state_local_per_pupil"].idxmax()]
+        low = regular.loc[regular[f"{measure}_per_pupil"].idxmin()]
+        high = regular.loc[regular[f"{measure}_per_pupil"].idxmax()]
         observations.append(
-            f"In {low['school_year']}, state and local spending per pupil ranged from {money(low['state_local_per_pupil'])} "
-            f"({low['building_name']}) to {money(high['state_local_per_pupil'])} ({high['building_name']}), a gap of "
-            f"{money(high['state_local_per_pupil'] - low['state_local_per_pupil'])} per pupil among buildings not flagged as outliers."
+            f"In {low['school_year']}, {label} spending per pupil ranged from {money(low[f'{measure}_per_pupil'])} "
+            f"({low['building_name']}) to {money(high[f'{measure}_per_pupil'])} ({high['building_name']}), a gap of "
+            f"{money(high[f'{measure}_per_pupil'] - low[f'{measure}_per_pupil'])} per pupil among buildings not flagged as outliers."
         )
     district_latest = latest["district_total_per_pupil"].iloc[0] if len(latest) else np.nan
     observations.append(f"The district spent {money(district_latest)} per pupil in total in {latest['school_year'].iloc[0]} (all dollars over all pupils).")
@@ -223,6 +227,8 @@ def layered_ranking(review: Review, *, year: str | None = None) -> DataObject:
         return without_spending(review, "State and Local Per-Pupil Spending Ranked", "whether federal dollars add to state and local spending")
     table = spending_table(review)
     year = focus_year(review, table["school_year"], year)
+    if finance.compared_measure(review, year) == "total":
+        return without_fund_split(review, "State and Local Per-Pupil Spending Ranked", "whether federal dollars add to state and local spending", year)
     latest = table[table["school_year"] == year].sort_values("state_local_per_pupil", ascending=False).reset_index(drop=True)
     district_state_local = latest["district_state_local_per_pupil"].iloc[0]
     district_total = latest["district_total_per_pupil"].iloc[0]
@@ -374,7 +380,8 @@ def spending_vs_need(review: Review, *, year: str | None = None) -> DataObject:
     draw = None
     if has_need:
         regular = latest[latest["flag"] == ""].dropna(subset=["economically_disadvantaged"])
-        for measure, wording in (("state_local_per_pupil", "state and local"), ("federal_per_pupil", "federal")):
+        split = finance.compared_measure(review, year) == "state_local"
+        for measure, wording in (("state_local_per_pupil", "state and local"), ("federal_per_pupil", "federal")) if split else (("total_per_pupil", "total"),):
             r = np.corrcoef(regular["economically_disadvantaged"], regular[measure])[0, 1]
             tendency = "more" if r > 0 else "less"
             observations.append(
@@ -382,10 +389,12 @@ def spending_vs_need(review: Review, *, year: str | None = None) -> DataObject:
             )
         draw = partial(
             figures.scatter_with_fit,
-            regular.assign(label=regular["building_name"], x=regular["economically_disadvantaged"], y=regular["state_local_per_pupil"], identified=regular["designation"] != "none"),
-            title=f"State + local per pupil against economically disadvantaged share, {year}",
+            regular.assign(
+                label=regular["building_name"], x=regular["economically_disadvantaged"], y=regular["state_local_per_pupil" if split else "total_per_pupil"], identified=regular["designation"] != "none"
+            ),
+            title=f"{'State + local' if split else 'Total'} per pupil against economically disadvantaged share, {year}",
             x_label="Economically disadvantaged pupils (%)",
-            y_label="State + local per pupil (dollars)",
+            y_label=f"{'State + local' if split else 'Total'} per pupil (dollars)",
         )
     else:
         observations.append("The review's enrollment has no counts of economically disadvantaged pupils, so spending cannot be compared with need. Add those counts to the enrollment table.")

@@ -10,6 +10,7 @@ from rar_protocol.analyses.registry import REPORTS
 from rar_protocol.data import schema
 from rar_protocol.data.choices import chosen_year
 from rar_protocol.data.loading import Review
+from rar_protocol.measures import finance
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def measures(review: Review) -> dict[str, bool]:
     staff = review.table("staff")
     groups = set(outcomes["student_group"]) - {"all"} if outcomes is not None else set()
     return {
-        "per-pupil spending by fund source": expenditures is not None,
+        "per-pupil spending by fund source": expenditures is not None and set(expenditures["school_year"]) != set(finance.unsplit_years(review, "fund_source")),
         "counts of economically disadvantaged pupils": _filled(enrollment, "economically_disadvantaged"),
         "counts of students with disabilities": _filled(enrollment, "students_with_disabilities"),
         "counts of English learners": _filled(enrollment, "english_learners"),

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from rar_protocol.data.choices import chosen_building, chosen_year, focus_year
 from rar_protocol.data.loading import Review
-from rar_protocol.measures import outcomes
+from rar_protocol.measures import finance, outcomes
 from rar_protocol.measures.comparison import building_level
 from rar_protocol.measures.privacy import minimum_size, reveals_small_group, suppress
 from rar_protocol.measures.staffing import staff_in_roles
@@ -42,6 +42,7 @@ from rar_protocol.protocol.words import (
     points,
     rank_among,
     relative,
+    split_not_reported,
     subject_list,
     table_sources,
     years_filter,
@@ -663,11 +664,24 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         )
     frame = _enrollment(review, group).merge(_spending(review), on=["building_code", "school_year"], how="inner")
     coded = frame["added_needs_dollars"].notna().any()
+    unsplit = finance.unsplit_years(review, "fund_source")
+    split = set(frame["school_year"]) - set(unsplit)
+    if not coded and not split:
+        return missing_object(
+            review,
+            name,
+            "Spending is given as one total per building, with no fund source and no Bulletin 1022 function codes, so neither federal nor added-needs dollars can be told apart. "
+            "Add the fund source (federal, state, local) or function codes to the expenditures table.",
+            ("expenditures",),
+            ["per-pupil spending by fund source", "spending by Bulletin 1022 function"],
+        )
     counted = _has_counts(frame)
-    missing = ([] if coded else ["spending by Bulletin 1022 function"]) + ([] if counted else [count_measure(group)])
+    missing = ([] if coded else ["spending by Bulletin 1022 function"]) + ([] if counted else [count_measure(group)]) + ([] if split else ["per-pupil spending by fund source"])
     if counted:
         frame = frame.dropna(subset=["group_pupils"])
-    money_columns = ["added_needs_dollars", "federal_dollars"] if coded else ["federal_dollars"]
+    money_columns = (["added_needs_dollars"] if coded else []) + (["federal_dollars"] if split else [])
+    # A year whose spending is one total has no federal dollars to show: not reported, never 0.
+    frame.loc[frame["school_year"].isin(unsplit), "federal_dollars"] = np.nan
     district = _district_rows(frame, ["pupils", "group_pupils", "total_dollars", *money_columns])
     for rows in (frame, district):
         for column in money_columns:
@@ -689,6 +703,8 @@ def added_needs_and_federal_spending(review: Review, building_code: str, *, stud
         observations.append(
             "The expenditures have no Bulletin 1022 function codes, so added-needs spending (functions 120-129: special education, compensatory education, career and technical) cannot be separated; only federal dollars are shown."
         )
+    if unsplit:
+        observations.append(split_not_reported(unsplit))
     observations += _spending_observations(_up_to(review, table, year), building_code, building_name, level, money_columns, per, per_words)
     shown = labelled(
         table,

@@ -20,6 +20,9 @@ from rar_protocol.data import schema
 from rar_protocol.data.parsing import normalize_category, normalize_school_year
 from rar_protocol.data.reading import ROW, read_raw
 
+# Optional columns whose absence costs an analysis (personnel against non-personnel): the draft asks for them too.
+WORTH_ASKING = frozenset({"category"})
+
 # Words of export headers, spelled out as the data dictionary's column names spell them.
 SYNONYMS = {
     "bldg": "building",
@@ -124,7 +127,7 @@ def _guess(sheet: str, table: str, raw_frame, header_row: int) -> SheetDraft:
             scores.append(score)
         else:
             scores.append(0.0)
-            if column.required:
+            if column.required or column.name in WORTH_ASKING:
                 draft.missing.append(column.name)
     required = [score for score, column in zip(scores, spec.columns) if column.required]
     draft.score = sum(required) / len(required)
@@ -194,8 +197,9 @@ def table_yaml(draft: SheetDraft, file_name: str) -> list[str]:
     for column in draft.missing:
         described = next(c for c in spec.columns if c.name == column)
         allowed = f" ({', '.join(described.allowed)})" if described.allowed else ""
+        kind = "the required" if described.required else "the optional (but worth mapping)"
         lines.append(
-            f"    # TODO: no column looks like the required {column!r}: {described.description}{allowed} "
+            f"    # TODO: no column looks like {kind} {column!r}: {described.description}{allowed} "
             f'Add it under rename ("<your column>": {column}), or under constants ({column}: <value>) when one value holds for every row.'
             + (f" Columns not mapped: {', '.join(_quoted(header) for header in draft.unmapped)}." if draft.unmapped else "")
         )

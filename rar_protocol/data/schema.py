@@ -22,7 +22,9 @@ PERCENT = "percent"  # 0-100; "45%" accepted
 CATEGORY = "category"
 FLAG = "flag"  # yes/no
 
-FUND_SOURCES = ("federal", "state", "local", "state_local")
+SPLIT_FUND_SOURCES = ("federal", "state", "local", "state_local")
+# Building spending may also be "total": not split by source (federal and state + local are then not reported).
+FUND_SOURCES = (*SPLIT_FUND_SOURCES, "total")
 STUDENT_GROUPS = (
     "all",
     "economically_disadvantaged",
@@ -201,13 +203,15 @@ EXPENDITURES = TableSpec(
         ColumnSpec(
             "fund_source",
             CATEGORY,
-            "federal, state, local, or state_local when state and local are reported together.",
+            "federal, state, local, state_local when state and local are reported together, or total when the source is not reported.",
             allowed=FUND_SOURCES,
         ),
         ColumnSpec(
             "category",
             CATEGORY,
-            "personnel (salaries and benefits) or non_personnel.",
+            "personnel (salaries and benefits) or non_personnel; may be left out when not reported.",
+            required=False,
+            nullable=True,
             allowed=("personnel", "non_personnel"),
         ),
         ColumnSpec("function_code", CODE, "Bulletin 1022 function code, e.g. 111, 122, 212.", required=False, nullable=True),
@@ -233,7 +237,7 @@ LEDGER = TableSpec(
         ColumnSpec("object_code", CODE, "Object code."),
         ColumnSpec("location", CODE, "Location: a building code, or a district-level location."),
         ColumnSpec("program", CODE, "Grant or program code.", required=False, nullable=True),
-        ColumnSpec("fund_source", CATEGORY, "federal, state, local or state_local.", required=False, nullable=True, allowed=FUND_SOURCES),
+        ColumnSpec("fund_source", CATEGORY, "federal, state, local or state_local.", required=False, nullable=True, allowed=SPLIT_FUND_SOURCES),
         ColumnSpec("description", TEXT, "Line description.", required=False, nullable=True),
         ColumnSpec("budget", MONEY, "Final amended budget in dollars.", required=False, nullable=True),
         ColumnSpec("actual", MONEY, "Actual expenditure in dollars."),
@@ -297,7 +301,7 @@ STRATEGIES = TableSpec(
         ColumnSpec("strategy", TEXT, "Strategy name as written in MICIP."),
         _building(),
         _year(),
-        ColumnSpec("fund_source", CATEGORY, "federal, state, local or state_local.", allowed=FUND_SOURCES),
+        ColumnSpec("fund_source", CATEGORY, "federal, state, local or state_local.", allowed=SPLIT_FUND_SOURCES),
         ColumnSpec("funding_type", CATEGORY, "recurring, or one_time (grants, one-time money).", allowed=("recurring", "one_time")),
         ColumnSpec("cost", MONEY, "Dollars spent on the strategy from this source."),
         _count("participants", "Students served by the strategy in the building and year."),

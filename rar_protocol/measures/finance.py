@@ -14,19 +14,46 @@ from rar_protocol.data.loading import Review
 SOURCE_GROUPS = {"federal": "federal", "state": "state_local", "local": "state_local", "state_local": "state_local"}
 
 
+def unsplit_years(review: Review, column: str) -> list[str]:
+    """The school years whose spending is not split by ``column`` (fund_source "total", or a blank category) in some row.
+
+    A year split for some buildings only is treated as not split at all, so that every district
+    figure of that year is over the same buildings as its total.
+    """
+    spending = review.tables["expenditures"]
+    unsplit = spending[column].isna() | (spending[column] == "total")
+    return sorted(spending.loc[unsplit, "school_year"].unique())
+
+
+def compared_measure(review: Review, year: str) -> str:
+    """The spending buildings are compared on in ``year``: "state_local" (federal money follows need) where the split is reported, else "total"."""
+    return "total" if year in unsplit_years(review, "fund_source") else "state_local"
+
+
 def building_dollars(review: Review) -> pd.DataFrame:
-    """Dollars per building and year: total, federal and state+local, personnel and non-personnel."""
+    """Dollars per building and year: total, federal and state+local, personnel and non-personnel.
+
+    Federal and state + local are NaN (not reported, never 0) in a year the fund source is not
+    split; personnel and non-personnel likewise in a year the category is not reported.
+    """
     spending = review.tables["expenditures"].copy()
-    spending["source_group"] = spending["fund_source"].map(SOURCE_GROUPS)
+    spending["source_group"] = spending["fund_source"].map(SOURCE_GROUPS).fillna("total")
     keys = ["building_code", "school_year"]
     by_source = spending.pivot_table(index=keys, columns="source_group", values="amount", aggfunc="sum", fill_value=0.0)
-    by_category = spending.pivot_table(index=keys, columns="category", values="amount", aggfunc="sum", fill_value=0.0)
+    by_category = spending.assign(category=spending["category"].fillna("unreported")).pivot_table(index=keys, columns="category", values="amount", aggfunc="sum", fill_value=0.0)
+    by_category = by_category.reindex(by_source.index, fill_value=0.0)
     dollars = pd.DataFrame(index=by_source.index)
     dollars["total_dollars"] = by_source.sum(axis=1)
     dollars["federal_dollars"] = by_source.get("federal", 0.0)
     dollars["state_local_dollars"] = by_source.get("state_local", 0.0)
     dollars["personnel_dollars"] = by_category.get("personnel", 0.0)
     dollars["non_personnel_dollars"] = by_category.get("non_personnel", 0.0)
+    years = dollars.index.get_level_values("school_year")
+    for columns, unsplit in (
+        (["federal_dollars", "state_local_dollars"], unsplit_years(review, "fund_source")),
+        (["personnel_dollars", "non_personnel_dollars"], unsplit_years(review, "category")),
+    ):
+        dollars.loc[years.isin(unsplit), columns] = np.nan
     return dollars.reset_index()
 
 
@@ -92,7 +119,8 @@ def far_from_level(table: pd.DataFrame, spreads: float) -> pd.Series:
 def district_per_pupil(review: Review) -> pd.DataFrame:
     """The district's enrollment-weighted per-pupil figures per year: summed dollars over summed pupils."""
     table = per_pupil(review)
-    sums = table.groupby("school_year")[["total_dollars", "federal_dollars", "state_local_dollars", "personnel_dollars", "non_personnel_dollars", "pupils"]].sum()
+    # min_count: a year whose split is not reported stays NaN, never a sum of nothing (0).
+    sums = table.groupby("school_year")[["total_dollars", "federal_dollars", "state_local_dollars", "personnel_dollars", "non_personnel_dollars", "pupils"]].sum(min_count=1)
     for measure in ("total", "federal", "state_local", "personnel", "non_personnel"):
         sums[f"{measure}_per_pupil"] = sums[f"{measure}_dollars"] / sums["pupils"].replace(0, np.nan)
     return sums.reset_index()

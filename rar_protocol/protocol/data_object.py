@@ -91,3 +91,15 @@ def without_spending(review: Review, name: str, what: str) -> DataObject:
         ("enrollment",),
         [SPENDING_MEASURE],
     )
+
+
+def without_fund_split(review: Review, name: str, what: str, year: str) -> DataObject:
+    """The data object of an analysis that needs federal and state + local dollars apart, when the year's spending is one total: it says so."""
+    return missing_object(
+        review,
+        name,
+        f"Spending in {year} is given as one total per building, not split by fund source, so {what} cannot be shown. "
+        "Add the fund source (federal, state, local) to the expenditures table: MI School Data's School-Level Expenditure Report publishes federal and state/local per pupil.",
+        ("expenditures",),
+        [SPENDING_MEASURE],
+    )

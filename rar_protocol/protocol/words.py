@@ -194,3 +194,11 @@ def rank_among(rank: int, shown: int, hidden: int, *, minimum: int) -> str:
     """ "3rd of the 8 buildings shown (4 hidden: groups under 10)": a rank that says how many could not be ranked."""
     text = f"{ordinal(rank)} of the {shown} buildings shown" if hidden else f"{ordinal(rank)} of the district's {shown} buildings"
     return text + (f" ({hidden} hidden: groups under {minimum})" if hidden else "")
+
+
+def split_not_reported(years: list[str]) -> str:
+    """The one line a report gives when spending is not split by fund source."""
+    return (
+        f"Spending is given as one total per building in {', '.join(years)}, not split by fund source: federal and state + local dollars are not reported "
+        "(shown as not reported, never as 0), so buildings are compared on total spending per pupil."
+    )

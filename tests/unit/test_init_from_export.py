@@ -62,7 +62,7 @@ def test_a_district_workbook_becomes_a_valid_review_with_the_drafts_edits(tmp_pa
     assert len(todos) == 1 and "'category'" in todos[0], todos
     assert 'Columns not mapped: "Cost Type"' in todos[0]
     # The edit, as a person makes it: the TODO line becomes the rename line it describes.
-    edited = re.sub(r"    # TODO: no column looks like the required 'category'.*\n", '      "Cost Type": category\n', draft, count=1)
+    edited = re.sub(r"    # TODO: no column looks like the optional \(but worth mapping\) 'category'.*\n", '      "Cost Type": category\n', draft, count=1)
     assert '"Cost Type": category' in edited
     (tmp_path / "review" / "review.yaml").write_text(edited, encoding="utf-8")
     capsys.readouterr()
