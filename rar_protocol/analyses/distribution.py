@@ -29,7 +29,6 @@ from rar_protocol.protocol.display import labelled
 from rar_protocol.protocol.units import declare
 from rar_protocol.protocol.words import (
     DISTRICT_LABEL,
-    MICHIGAN_CAVEAT,
     capitalized,
     comparison_groups,
     money,
@@ -38,6 +37,7 @@ from rar_protocol.protocol.words import (
     ordinal,
     rank_among,
     split_not_reported,
+    state_caveat,
     table_sources,
     years_filter,
 )
@@ -982,7 +982,7 @@ def _comparison_object(
     sources = table_sources(review, "expenditures", "enrollment", "buildings")
     filters = [years_filter(review.config.school_years), scope]
     return DataObject(
-        name=name, table=table, display=display, draw=draw, observations=observations, sources=sources, filters=filters, notes=[MICHIGAN_CAVEAT], units=_comparison_units(groups, key_label)
+        name=name, table=table, display=display, draw=draw, observations=observations, sources=sources, filters=filters, notes=[state_caveat(review)], units=_comparison_units(groups, key_label)
     )
 
 

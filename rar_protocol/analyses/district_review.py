@@ -20,7 +20,7 @@ from rar_protocol.protocol import figures
 from rar_protocol.protocol.data_object import DataObject, without_fund_split, without_spending
 from rar_protocol.protocol.display import labelled
 from rar_protocol.protocol.units import declare
-from rar_protocol.protocol.words import MICHIGAN_CAVEAT, SPENDING_MEASURE, money, split_not_reported, table_sources, years_filter
+from rar_protocol.protocol.words import SPENDING_MEASURE, money, split_not_reported, state_caveat, table_sources, years_filter
 
 QUADRANTS = {
     (True, True): "higher spending, higher proficiency",
@@ -152,7 +152,7 @@ def per_pupil_by_building(review: Review, *, year: str | None = None) -> DataObj
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "designations"),
         filters=[years_filter(review.config.school_years), "all buildings; district figures are summed dollars over summed pupils"],
-        notes=[MICHIGAN_CAVEAT],
+        notes=[state_caveat(review)],
     )
 
 
@@ -276,7 +276,7 @@ def layered_ranking(review: Review, *, year: str | None = None) -> DataObject:
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "designations"),
         filters=[f"school year {year}"],
-        notes=[MICHIGAN_CAVEAT],
+        notes=[state_caveat(review)],
     )
 
 
@@ -433,7 +433,7 @@ def spending_vs_need(review: Review, *, year: str | None = None) -> DataObject:
         observations=observations,
         sources=table_sources(review, "expenditures", "enrollment", "designations"),
         filters=[f"school year {year}", "correlations exclude flagged buildings and hidden shares"],
-        notes=[privacy.share_note(privacy.minimum_size(review)), MICHIGAN_CAVEAT],
+        notes=[privacy.share_note(privacy.minimum_size(review)), state_caveat(review)],
     )
 
 

@@ -227,6 +227,11 @@ class ReviewConfig(_Strict):
 
     district_code: str
     district_name: str | None = None
+    # The state whose data and caveats the reports speak of (two letters): Michigan's caveats are Michigan's only.
+    state: str = Field(default="MI", pattern=r"^[A-Z]{2}$")
+    # How the designations were made when they are not the state's ESSA identification (e.g. mapped from 2010 AYP phases):
+    # printed beside every designation, so a reader does not take them for ESSA's.
+    designations_note: str | None = None
     school_years: list[str]
     buildings: list[str] = Field(default_factory=list)
     option: ReviewOption = Field(default_factory=ReviewOption)

@@ -56,6 +56,12 @@ SUBJECT_PHRASES = {"ela": "in ELA", "math": "in math", "science": "in science", 
 LEVEL_WORDS = {"elementary": "elementary", "middle": "middle", "high": "high", "k12": "K-12", "alternative": "alternative", "other": "other"}
 DISTRICT_LABEL = "District (all buildings)"
 MICHIGAN_CAVEAT = "Michigan's caveats: spending by the ISD on the district's students is not included; comparisons between buildings are affected by teacher seniority, ISD support and student need."
+# Each state's caveats about its published building figures; a state not listed gets the caveat every state shares.
+STATE_CAVEATS = {
+    "MI": MICHIGAN_CAVEAT,
+    "NC": "North Carolina's caveats: pupils are average daily membership (ADM), not a headcount; central (district-level) expense is a flat amount per pupil, so it cannot differ between buildings.",
+}
+GENERAL_CAVEAT = "Comparisons between buildings are affected by teacher seniority, student need and how the district assigns central costs to buildings."
 
 
 def money(value: float) -> str:
@@ -187,7 +193,14 @@ def table_sources(review: Review, *tables: str) -> list[str]:
             lines.append(f"{name} table (summed from the ledger, {review.config.tables['ledger'].file})")
         else:
             lines.append(f"{name} table ({source.file})")
+        if name == "designations" and review.config.designations_note:
+            lines[-1] += f"; designations {review.config.designations_note}"
     return lines
+
+
+def state_caveat(review: Review) -> str:
+    """The caveat of the review's state about comparing its buildings' figures."""
+    return STATE_CAVEATS.get(review.config.state, GENERAL_CAVEAT)
 
 
 def rank_among(rank: int, shown: int, hidden: int, *, minimum: int) -> str:
