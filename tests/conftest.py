@@ -225,6 +225,36 @@ def tiny_review(tmp_path: Path) -> Path:
     return write_tiny(tmp_path)
 
 
+# Spending as one total per building (no fund source, no category), as state publications give it.
+UNSPLIT_FILES = {
+    "buildings.csv": "building_code,building_name,level\n00101,Adams Elementary,elementary\n00102,Brook Elementary,elementary\n00103,Clark Elementary,elementary\n00104,Dale Middle,middle\n",
+    "enrollment.csv": "building_code,school_year,pupils,economically_disadvantaged\n00101,2024-25,400,160\n00102,2024-25,380,84\n00103,2024-25,300,190\n00104,2024-25,520,182\n",
+    # One total per building: the publication gives no fund source and no category.
+    "spending.csv": "building_code,school_year,total\n00101,2024-25,4400000\n00102,2024-25,4100000\n00103,2024-25,3600000\n00104,2024-25,5900000\n",
+    "designations.csv": "building_code,school_year,designation\n00103,2024-25,CSI\n",
+    "outcomes.csv": "building_code,school_year,subject,student_group,percent_proficient\n00101,2024-25,ela,all,48.2\n00102,2024-25,ela,all,55.0\n00103,2024-25,ela,all,31.5\n00104,2024-25,ela,all,44.0\n",
+}
+UNSPLIT_CONFIG = """district_code: "09999"
+school_years: [2024-25]
+buildings: ["00103"]
+data_folder: .
+tables:
+  buildings: {file: buildings.csv, constants: {district_code: "09999"}}
+  enrollment: {file: enrollment.csv}
+  designations: {file: designations.csv}
+  expenditures: {file: spending.csv, rename: {total: amount}, constants: {fund_source: total}}
+  outcomes: {file: outcomes.csv, constants: {tested: null}}
+"""
+
+
+def write_unsplit(folder: Path) -> Path:
+    """A review whose spending is one total per building; its YAML file."""
+    for name, text in UNSPLIT_FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "review.yaml").write_text(UNSPLIT_CONFIG, encoding="utf-8")
+    return folder / "review.yaml"
+
+
 # -- an executed notebook, without a kernel ---------------------------------------------------
 
 HEADING = "Quarterly Allocation Review"

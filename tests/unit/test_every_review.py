@@ -5,31 +5,21 @@ and no sentence prints a missing number. The reports themselves run through `rar
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import MI_CONFIG, NC_CONFIG, REAL_DATA, SAMPLE_CONFIG
+from conftest import MI_CONFIG, NC_CONFIG, REAL_DATA, SAMPLE_CONFIG, write_unsplit
 from rar_protocol.analyses import determination, diagnostic, distribution, district_review, strategy, student_group
 from rar_protocol.data.loading import Review, load_review
-from test_unsplit_spending import CONFIG as UNSPLIT_CONFIG
-from test_unsplit_spending import FILES as UNSPLIT_FILES
 
 BUILDING_REPORTS = (student_group.data_objects, strategy.data_objects, distribution.data_objects, diagnostic.data_objects)
-
-
-def _unsplit(folder: Path) -> Path:
-    for name, text in UNSPLIT_FILES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    (folder / "review.yaml").write_text(UNSPLIT_CONFIG, encoding="utf-8")
-    return folder / "review.yaml"
 
 
 REVIEWS = {
     "sample": lambda folder: SAMPLE_CONFIG,
     "north carolina": lambda folder: NC_CONFIG,
     "michigan 2009-10": lambda folder: MI_CONFIG,
-    "one total per building": _unsplit,
+    "one total per building": write_unsplit,
 }
 
 

@@ -6,37 +6,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import write_unsplit
 from rar_protocol.analyses import diagnostic, distribution, district_review, inventory, strategy, student_group
 from rar_protocol.data.loading import load_review
 from rar_protocol.measures import finance
 
-FILES = {
-    "buildings.csv": "building_code,building_name,level\n00101,Adams Elementary,elementary\n00102,Brook Elementary,elementary\n00103,Clark Elementary,elementary\n00104,Dale Middle,middle\n",
-    "enrollment.csv": "building_code,school_year,pupils,economically_disadvantaged\n00101,2024-25,400,160\n00102,2024-25,380,84\n00103,2024-25,300,190\n00104,2024-25,520,182\n",
-    # One total per building: the publication gives no fund source and no category.
-    "spending.csv": "building_code,school_year,total\n00101,2024-25,4400000\n00102,2024-25,4100000\n00103,2024-25,3600000\n00104,2024-25,5900000\n",
-    "designations.csv": "building_code,school_year,designation\n00103,2024-25,CSI\n",
-    "outcomes.csv": "building_code,school_year,subject,student_group,percent_proficient\n00101,2024-25,ela,all,48.2\n00102,2024-25,ela,all,55.0\n00103,2024-25,ela,all,31.5\n00104,2024-25,ela,all,44.0\n",
-}
-CONFIG = """district_code: "09999"
-school_years: [2024-25]
-buildings: ["00103"]
-data_folder: .
-tables:
-  buildings: {file: buildings.csv, constants: {district_code: "09999"}}
-  enrollment: {file: enrollment.csv}
-  designations: {file: designations.csv}
-  expenditures: {file: spending.csv, rename: {total: amount}, constants: {fund_source: total}}
-  outcomes: {file: outcomes.csv, constants: {tested: null}}
-"""
-
 
 @pytest.fixture
 def review(tmp_path: Path):
-    for name, text in FILES.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    (tmp_path / "review.yaml").write_text(CONFIG, encoding="utf-8")
-    return load_review(tmp_path / "review.yaml")
+    return load_review(write_unsplit(tmp_path))
 
 
 def test_federal_and_state_local_are_not_reported_never_zero(review):
