@@ -303,12 +303,12 @@ def need_weighted_spending(review: Review, building_code: str, *, year: str | No
         rank = int(ranked.index[ranked["building_code"] == building_code][0]) + 1
         among = rank_among(rank, len(ranked), len(latest) - len(ranked), minimum=minimum_size(review))
         observations.append(f"{building} ranks {among} in {money_words} per need-weighted pupil in {year} (1st = most).")
-    if len(years) > 1:
-        below = 0
-        for each_year in years:
-            value = table.loc[(table["school_year"] == each_year) & (table["building_code"] == building_code), per_weighted]
-            below += int(len(value) and value.iloc[0] < district.loc[each_year, per_weighted])
-        observations.append(f"{building} was below the district in {money_words} per need-weighted pupil in {below} of {len(years)} years.")
+    own = table[table["building_code"] == building_code].set_index("school_year")[per_weighted].dropna()
+    if len(years) > 1 and len(own):
+        # Only the years whose figure is shown count: a hidden year is neither above nor below.
+        below = int(sum(value < district.loc[each_year, per_weighted] for each_year, value in own.items()))
+        shown_years = f"{len(own)} years" if len(own) == len(years) else f"{len(own)} years whose figure is shown (of {len(years)})"
+        observations.append(f"{building} was below the district in {money_words} per need-weighted pupil in {below} of {shown_years}.")
     rows = pd.concat([table, _district_need_rows(table, district, weighted)], ignore_index=True)
     shown = labelled(
         rows,

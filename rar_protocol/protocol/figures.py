@@ -342,7 +342,7 @@ def ranked_bars(labels: pd.Series, values: pd.Series, *, highlight: str, referen
     axes.barh(np.arange(len(values)), values.fillna(0).to_numpy(dtype=float), color=colors)
     for position, value in enumerate(values):
         if pd.isna(value):
-            axes.text(0, position, f" {MARKER} (not shown: a group under the privacy threshold)", va="center", fontsize=8, color=DISTRICT_COLOR)
+            axes.text(0, position, f" {MARKER} (not shown)", va="center", fontsize=8, color=DISTRICT_COLOR)
     if reference is not None and np.isfinite(reference):
         axes.axvline(reference, color=DISTRICT_COLOR, linestyle="--", linewidth=1, label=reference_label)
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", fontsize=8, frameon=False)
