@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rar_protocol.data import schema
+from rar_protocol.data.compute import ExpressionError, parse_expression
 from rar_protocol.data.formats import apply_formats
 from rar_protocol.data.parsing import normalize_school_year
 from rar_protocol.data.problems import Problem
@@ -145,7 +146,7 @@ class FromLedger(_Strict):
 class TableSource(_Strict):
     """Where a canonical table comes from and how to map the file's columns onto it.
 
-    Steps run in this order: filter, split, join, sums and cases (on the file's own column
+    Steps run in this order: filter, split, join, sums, compute and cases (on the file's own column
     names), then wide_to_long, rename, values, constants, zero_pad and aggregate (on canonical
     names). ``format`` names a built-in mapping (rar_protocol/formats) that these keys extend.
     """
@@ -161,6 +162,8 @@ class TableSource(_Strict):
     split: Split | None = None
     join: list[Join] = Field(default_factory=list)
     sums: dict[str, list[str]] = Field(default_factory=dict)
+    # New or replaced columns from arithmetic over the file's columns (rar_protocol/data/compute.py).
+    compute: dict[str, str] = Field(default_factory=dict)
     cases: dict[str, list[Case]] = Field(default_factory=dict)
     wide_to_long: WideToLong | None = None
     rename: dict[str, str] = Field(default_factory=dict)
@@ -169,6 +172,18 @@ class TableSource(_Strict):
     zero_pad: dict[str, int] = Field(default_factory=dict)
     aggregate: Literal["sum"] | None = None
     only_known_buildings: bool = False
+
+    @field_validator("compute")
+    @classmethod
+    def _expressions_parse(cls, compute: dict[str, str]) -> dict[str, str]:
+        for target, expression in compute.items():
+            try:
+                parse_expression(expression)
+            except ExpressionError as error:
+                raise ValueError(
+                    f"compute for '{target}' cannot be read: {error}. The language has numbers, column names (`in backticks` when they hold spaces or symbols), + - * /, parentheses, round(x) and round(x, digits)"
+                ) from None
+        return compute
 
     @model_validator(mode="after")
     def _has_file(self) -> TableSource:

@@ -289,7 +289,7 @@ def load_table(name: str, source: TableSource, folder: Path, known_buildings: se
         # Said here rather than in read_raw, to name the YAML key that holds the wrong path.
         raise InputError([Problem(label, f"The file {path} does not exist.", "Check the file name in the review YAML (relative to data_folder).", column=f"tables.{name}.file")])
     raw = read_raw(path, sheet=source.sheet, header_row=source.header_row, delimiter=source.delimiter, encoding=source.encoding, label=label)
-    mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.format)
+    mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.compute or source.format)
     frame, problems = map_table(raw, source, folder, label, known_buildings)
     problems += _column_problems(frame, spec, label, mapped, raw.header_row)
     if problems:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rar_protocol.data.compute import columns_of, evaluate, parse_expression
 from rar_protocol.data.config import Case, Condition, ConditionValue, Join, Split, TableSource
 from rar_protocol.data.parsing import is_suppression_marker, parse_number
 from rar_protocol.data.problems import Problem
@@ -21,7 +22,7 @@ from rar_protocol.data.reading import ROW, RawTable, read_raw
 from rar_protocol.errors import InputError
 
 MAX_PROBLEMS_PER_COLUMN = 20  # a whole column of bad cells is one mistake, not thousands
-MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, cases, wide_to_long, rename, values, constants, zero_pad)."
+MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, compute, cases, wide_to_long, rename, values, constants, zero_pad)."
 SUPPRESSED_TEXT = "*"  # a sum with a suppressed part is suppressed, never a partial total
 
 
@@ -122,6 +123,56 @@ def apply_sums(frame: pd.DataFrame, sums: dict[str, list[str]], label: str) -> t
         problems += _unreadable_parts(frame, parts, label, f"sums ({target})")
         frame[target] = add_text_numbers([frame[column] for column in parts])
     return frame, problems
+
+
+def apply_compute(frame: pd.DataFrame, compute: dict[str, str], label: str, header_row: int | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """New or replaced columns computed row by row (``round(lunch * enroll / 100)``); blanks and suppression are kept."""
+    problems: list[Problem] = []
+    frame = frame.copy()
+    for target, expression in compute.items():
+        tree = parse_expression(expression)
+        missing = [column for column in columns_of(tree) if column not in frame.columns]
+        if missing:
+            # Later steps would only repeat the missing column under its new name: stop here.
+            raise InputError(
+                [
+                    Problem(
+                        label,
+                        f"compute for '{target}' ({expression}) uses column(s) {', '.join(missing)}, which the file does not have.",
+                        f"Columns found: {_found(frame)}. A name with spaces or symbols goes in backticks (`Fed $`). {MAPPING_HELP}",
+                        row=header_row,
+                        column=missing[0],
+                    )
+                ]
+            )
+        result = evaluate(tree, frame)
+        for column, bad in result.unreadable.items():
+            problems += [
+                Problem(
+                    label,
+                    f"'{frame.at[index, column]}' is not a number, but compute for '{target}' ({expression}) uses this column.",
+                    "Write a plain number; blanks and suppression markers such as * or <10 are kept as blank or suppressed.",
+                    row=_row_of(frame, index),
+                    column=column,
+                )
+                for index in frame.index[bad]
+            ]
+        problems += [
+            Problem(
+                label,
+                f"compute for '{target}' ({expression}) divides by zero on this row.",
+                "Correct the zero (a count of 0 pupils, say), leave the cell blank if the value is unknown, or filter the row out.",
+                row=_row_of(frame, index),
+                column=target,
+            )
+            for index in frame.index[result.divided_by_zero]
+        ]
+        frame[target] = result.as_text()
+    return frame, problems
+
+
+def _row_of(frame: pd.DataFrame, index: object) -> int | None:
+    return int(frame.at[index, ROW]) if ROW in frame.columns else None
 
 
 def _summed_by_key(other: pd.DataFrame, join: Join) -> pd.DataFrame:
@@ -318,7 +369,7 @@ def _keep_known_buildings(frame: pd.DataFrame, source: TableSource, known_buildi
 
 
 def columns_read(source: TableSource) -> list[str]:
-    """The file's own columns a mapping reads (filter, split, join keys, sums, cases, wide_to_long, rename)."""
+    """The file's own columns a mapping reads (filter, split, join keys, sums, compute, cases, wide_to_long, rename)."""
     created: set[str] = set()
     read: list[str] = []
 
@@ -334,6 +385,9 @@ def columns_read(source: TableSource) -> list[str]:
         created.update(join.columns.values())
     for target, parts in source.sums.items():
         reads(*parts)
+        created.add(target)
+    for target, expression in source.compute.items():
+        reads(*columns_of(parse_expression(expression)))
         created.add(target)
     for target, cases in source.cases.items():
         for case in cases:
@@ -383,6 +437,9 @@ def map_table(raw: RawTable, source: TableSource, folder: Path, label: str, know
     if source.sums:
         frame, sum_problems = apply_sums(frame, source.sums, label)
         problems += sum_problems
+    if source.compute:
+        frame, compute_problems = apply_compute(frame, source.compute, label, raw.header_row)
+        problems += compute_problems
     derived = {column: _apply_cases(frame, column, cases, label) for column, cases in source.cases.items()}
     for column, values in derived.items():
         frame[column] = values
