@@ -143,6 +143,32 @@ class FromLedger(_Strict):
     district_lines: Literal["allocate_per_pupil", "leave_out"] = "allocate_per_pupil"
 
 
+class DistrictRows(_Strict):
+    """Rows of a spending file that are district-level costs (an administration building, lines without a building).
+
+    Written in ``filter`` syntax on the file's own columns, with ``share`` beside the conditions:
+    ``{"Bldg #": "9000"}`` shares them among the buildings by pupils as central costs (as
+    ``from_ledger`` does); ``{"Bldg #": "9000", share: leave_out}`` leaves them out, and says so.
+    """
+
+    when: dict[str, ConditionValue]
+    share: Literal["pupils", "leave_out"] = "pupils"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _conditions_beside_share(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "when" not in value:
+            conditions = {key: item for key, item in value.items() if key != "share"}
+            return {"when": conditions, **({"share": value["share"]} if "share" in value else {})}
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> DistrictRows:
+        if not self.when:
+            raise ValueError('name the district-level rows with at least one condition, e.g. {"Bldg #": "9000"}')
+        return self
+
+
 class TableSource(_Strict):
     """Where a canonical table comes from and how to map the file's columns onto it.
 
@@ -172,6 +198,7 @@ class TableSource(_Strict):
     zero_pad: dict[str, int] = Field(default_factory=dict)
     aggregate: Literal["sum"] | None = None
     only_known_buildings: bool = False
+    district_rows: DistrictRows | None = None
 
     @field_validator("compute")
     @classmethod
@@ -290,6 +317,10 @@ class ReviewConfig(_Strict):
         if missing:
             raise ValueError(f"required table(s) missing: {', '.join(missing)}")
         for name, source in tables.items():
+            if source.district_rows is not None and name not in ("expenditures", "strategies"):
+                raise ValueError(f"district_rows names district-level spending rows of the expenditures (or strategies) table, not of {name}")
+            if source.district_rows is not None and name == "strategies" and source.district_rows.share != "leave_out":
+                raise ValueError("a strategy's district-level rows cannot be shared among buildings by pupils: write share: leave_out")
             if source.from_ledger and name != "expenditures":
                 raise ValueError(f"from_ledger builds the expenditures table only, not {name}")
             if source.from_ledger and "ledger" not in tables:

@@ -44,8 +44,8 @@ def _compute_section() -> list[str]:
         "`+ - * /`, parentheses, `round(x)` and `round(x, digits)` (halves away from zero, as Excel). Cells are read as people type "
         "them (`$1,000.50`; `40.6%` reads as 40.6). A blank operand gives a blank result and a suppressed one (`*`, `<10`) a suppressed "
         "result; a division by zero, a cell that is not a number and a column the file lacks are problems naming the file, row and "
-        "column. Examples: `economically_disadvantaged: \"round(lunch * enroll / 100)\"` (a percent of pupils as a count), "
-        "`amount: \"ppe_site_federal * ppe_membership\"` (dollars from a per-pupil figure and its pupils).",
+        'column. Examples: `economically_disadvantaged: "round(lunch * enroll / 100)"` (a percent of pupils as a count), '
+        '`amount: "ppe_site_federal * ppe_membership"` (dollars from a per-pupil figure and its pupils).',
     ]
 
 

@@ -16,12 +16,15 @@ import pandera.pandas as pa
 
 from rar_protocol.data import ledger, parsing, schema
 from rar_protocol.data.config import FromLedger, ReviewConfig, TableSource, load_config
+from rar_protocol.data.left_out import DISTRICT_LINES, DISTRICT_ROWS, SPENDING_COLUMNS, LeftOut, dropped_spending
+from rar_protocol.data.mapping import DISTRICT_ROW, map_table
 from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS
-from rar_protocol.data.mapping import map_table
 from rar_protocol.data.problems import Problem
 from rar_protocol.data.protocol_files import protocol_file_problems
 from rar_protocol.data.reading import ROW, read_raw, read_yaml
 from rar_protocol.errors import InputError
+
+DISTRICT_PLACEHOLDER = "(district)"  # the building code of a district-level row that has none, until it is shared
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Review:
     data_folder: Path
     tables: dict[str, pd.DataFrame]
     input_files: list[Path] = field(default_factory=list)
+    # Spending rows left out (only_known_buildings, a filter, district_rows leave_out), per table and year.
+    left_out: list[LeftOut] = field(default_factory=list)
 
     def table(self, name: str) -> pd.DataFrame | None:
         """The canonical table ``name``, or None when the review did not provide it."""
@@ -278,8 +283,19 @@ def _not_greater_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: st
     return problems
 
 
-def load_table(name: str, source: TableSource, folder: Path, known_buildings: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem], Path]:
-    """Read, map, parse and validate one table; returns the frame (with ``_row``), problems and its file."""
+def load_table(
+    name: str,
+    source: TableSource,
+    folder: Path,
+    known_buildings: set[str] | None = None,
+    *,
+    left_out: list[LeftOut] | None = None,
+    district_code: str | None = None,
+) -> tuple[pd.DataFrame, list[Problem], Path]:
+    """Read, map, parse and validate one table; returns the frame (with ``_row``), problems and its file.
+
+    Spending rows the filter or only_known_buildings drops are appended to ``left_out`` when given.
+    """
     spec = schema.ALL_TABLES[name]
     path = folder / str(source.file)
     label = source.file if source.sheet is None else f"{source.file} [{source.sheet}]"
@@ -299,6 +315,12 @@ def load_table(name: str, source: TableSource, folder: Path, known_buildings: se
     parsed, problems = parse_table(frame, spec, label)
     if problems:
         return parsed, problems, path
+    if DISTRICT_ROW in frame.columns:
+        parsed[DISTRICT_ROW] = frame[DISTRICT_ROW].astype(bool)
+        # A district-level line may carry no building code (CEPI's FID): it is shared or left out on load.
+        parsed.loc[parsed[DISTRICT_ROW] & parsed["building_code"].isna(), "building_code"] = DISTRICT_PLACEHOLDER
+    if left_out is not None:
+        left_out += dropped_spending(name, raw, source, parsed, folder, label, known_buildings, district_code)
     if parsed.empty:
         # An optional table the filters left empty (a district with no identified building): nothing to check.
         return parsed, [], path
@@ -506,6 +528,7 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
     labels: dict[str, str] = {}
     files: list[Path] = [config_path]
     problems: list[Problem] = []
+    left_out: list[LeftOut] = []
     for name in schema.ALL_TABLES:
         source = config.tables.get(name)
         if source is None or source.from_ledger:
@@ -513,7 +536,7 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
         labels[name] = str(source.file)
         known = set(tables["buildings"]["building_code"].dropna()) if "buildings" in tables else None
         try:
-            frame, table_problems, path = load_table(name, source, folder, known)
+            frame, table_problems, path = load_table(name, source, folder, known, left_out=left_out, district_code=config.district_code)
         except InputError as error:
             problems += error.problems
             continue
@@ -531,13 +554,21 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
         if problems:
             raise InputError(problems)
         tables["expenditures"] = frame
+        if spending.ledger_rule.district_lines == "leave_out":
+            lines = ledger.counted_lines(tables["ledger"], spending.ledger_rule)
+            district = lines.loc[~lines["location"].isin(set(tables["buildings"]["building_code"].dropna()))]
+            for year, group in district.groupby("school_year", sort=True):
+                left_out.append(LeftOut("expenditures", labels["expenditures"], str(year), len(group), float(group["actual"].sum()), DISTRICT_LINES))
+    problems = _resolve_district_rows(config, tables, labels, left_out)
+    if problems:
+        raise InputError(problems)
     problems = check_review(config, tables, labels, str(config_path))
     # The prompts and the answers are printed by every report: checked here, as the reports read them.
     problems += protocol_file_problems(config_path, config.prompts_file, config.responses_file, set(tables["buildings"]["building_code"].dropna()))
     if problems:
         raise InputError(problems)
     clean = {name: _finish(frame, schema.ALL_TABLES[name]) for name, frame in tables.items()}
-    review = Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)))
+    review = Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)), left_out=left_out)
     problems = _determination_scope_problems(review)
     if problems:
         raise InputError(problems)
@@ -567,6 +598,37 @@ def _determination_scope_problems(review: Review) -> list[Problem]:
         for code in sorted(str(key) for key in entries)
         if code in known and code not in under_review
     ]
+
+
+def _resolve_district_rows(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: dict[str, str], left_out: list[LeftOut]) -> list[Problem]:
+    """Rows named by district_rows: shared among the buildings by pupils as central costs (as from_ledger
+    shares its district lines), or left out and recorded in ``left_out``."""
+    problems: list[Problem] = []
+    for name, frame in list(tables.items()):
+        source = config.tables.get(name)
+        if source is None or source.district_rows is None or DISTRICT_ROW not in frame.columns:
+            continue
+        marked = frame[DISTRICT_ROW].astype(bool)
+        own, district = frame.loc[~marked].drop(columns=[DISTRICT_ROW]), frame.loc[marked].drop(columns=[DISTRICT_ROW])
+        if source.district_rows.share == "leave_out" or district.empty:
+            column = SPENDING_COLUMNS[name]
+            for year, group in district.groupby("school_year", sort=True):
+                left_out.append(LeftOut(name, labels[name], str(year), int(group[ROW].nunique()), float(group[column].sum()), DISTRICT_ROWS))
+            tables[name] = own
+            continue
+        buildings = set(tables["buildings"]["building_code"].dropna())
+        shared, share_problems = ledger.allocate_per_pupil(
+            district,
+            buildings,
+            tables["enrollment"],
+            labels[name],
+            what="District-level rows (district_rows)",
+            fix="Add that year's enrollment, or write share: leave_out under district_rows.",
+            column="district_rows",
+        )
+        problems += share_problems
+        tables[name] = ledger.summed_by_key(pd.concat([own, shared], ignore_index=True))
+    return problems
 
 
 def _expenditures_from_ledger(tables: dict[str, pd.DataFrame], rule: FromLedger, label: str) -> tuple[pd.DataFrame, list[Problem]]:

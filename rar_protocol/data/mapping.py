@@ -21,6 +21,7 @@ from rar_protocol.data.problems import Problem
 from rar_protocol.data.reading import ROW, RawTable, read_raw
 from rar_protocol.errors import InputError
 
+DISTRICT_ROW = "_district_row"  # hidden column: the row is a district-level cost named by district_rows
 MAX_PROBLEMS_PER_COLUMN = 20  # a whole column of bad cells is one mistake, not thousands
 MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, compute, cases, wide_to_long, rename, values, constants, zero_pad)."
 SUPPRESSED_TEXT = "*"  # a sum with a suppressed part is suppressed, never a partial total
@@ -61,12 +62,17 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def apply_filter(frame: pd.DataFrame, conditions: dict[str, ConditionValue], label: str) -> pd.DataFrame:
-    """Keep the rows where every condition holds."""
+def conditions_hold(frame: pd.DataFrame, conditions: dict[str, ConditionValue], label: str) -> pd.Series:
+    """True on the rows where every condition holds (filter syntax)."""
     mask = pd.Series(True, index=frame.index)
     for column, condition in conditions.items():
         mask &= _condition_mask(frame, column, condition, label)
-    return frame.loc[mask]
+    return mask
+
+
+def apply_filter(frame: pd.DataFrame, conditions: dict[str, ConditionValue], label: str) -> pd.DataFrame:
+    """Keep the rows where every condition holds."""
+    return frame.loc[conditions_hold(frame, conditions, label)]
 
 
 def _found(frame: pd.DataFrame) -> str:
@@ -357,7 +363,7 @@ def _check_total(frame: pd.DataFrame, parts: list[str], total: str, tolerance: f
 
 
 def _keep_known_buildings(frame: pd.DataFrame, source: TableSource, known_buildings: set[str]) -> pd.DataFrame:
-    """Rows of the review's buildings only, when a state-wide file serves one district."""
+    """Rows of the review's buildings only, when a state-wide file serves one district (district-level rows stay)."""
     column = next((name for name, target in source.rename.items() if target == "building_code"), "building_code")
     if column not in frame.columns:
         return frame
@@ -365,7 +371,10 @@ def _keep_known_buildings(frame: pd.DataFrame, source: TableSource, known_buildi
     width = source.zero_pad.get("building_code")
     if width:
         codes = codes.str.zfill(width)
-    return frame.loc[codes.isin(known_buildings).fillna(False)]
+    keep = codes.isin(known_buildings).fillna(False)
+    if DISTRICT_ROW in frame.columns:
+        keep |= frame[DISTRICT_ROW].astype(bool)
+    return frame.loc[keep]
 
 
 def columns_read(source: TableSource) -> list[str]:
@@ -380,6 +389,8 @@ def columns_read(source: TableSource) -> list[str]:
     if source.split:
         reads(source.split.column)
         created.update(name for name in source.split.segments if name)
+    if source.district_rows is not None:
+        reads(*source.district_rows.when)
     for join in source.join:
         reads(*(join.table_key or join.key))
         created.update(join.columns.values())
@@ -429,6 +440,9 @@ def map_table(raw: RawTable, source: TableSource, folder: Path, label: str, know
     problems: list[Problem] = []
     if source.split:
         frame, problems = apply_split(frame, source.split, label)
+    if source.district_rows is not None:
+        # Marked on the file's own columns, carried hidden through the steps, shared or left out on load.
+        frame = frame.assign(**{DISTRICT_ROW: conditions_hold(frame, source.district_rows.when, label)})
     if source.only_known_buildings and known_buildings is not None:
         frame = _keep_known_buildings(frame, source, known_buildings)
     for join in source.join:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rar_protocol.data import schema
 from rar_protocol.data.choices import chosen_building, comparison_peers
+from rar_protocol.data.left_out import describe_all
 from rar_protocol.measures.comparison import same_level_peers
 from rar_protocol.measures.privacy import MARKER
 
@@ -187,6 +188,8 @@ def table_sources(review: Review, *tables: str) -> list[str]:
             lines.append(f"{name} table (summed from the ledger, {review.config.tables['ledger'].file})")
         else:
             lines.append(f"{name} table ({source.file})")
+        # Spending rows the review leaves out are said wherever the table is cited (rar_protocol.data.left_out).
+        lines += [f"left out: {line}" for line in describe_all(getattr(review, "left_out", []), name)]
     return lines
 
 

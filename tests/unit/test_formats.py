@@ -457,8 +457,12 @@ def test_expenditures_from_the_ledger_by_building_source_and_category(ledger_rev
 
 def test_district_lines_can_be_left_out(ledger_review):
     ledger_review.write_text(ledger_review.read_text().replace("{from_ledger: true}", "{from_ledger: {district_lines: leave_out}}"))
-    dollars = finance.building_dollars(load_review(ledger_review)).set_index("building_code")
+    review = load_review(ledger_review)
+    dollars = finance.building_dollars(review).set_index("building_code")
     assert dollars.loc["00001", "total_dollars"] == pytest.approx(680_000)
+    # The district's own lines are said to be left out, with their dollars, not dropped silently.
+    assert [(record.reason, record.table) for record in review.left_out] == [("district_lines", "expenditures")]
+    assert review.left_out[0].dollars > 0
 
 
 def test_vendor_layout_with_another_order_separator_and_a_skipped_segment(ledger_review):
