@@ -15,7 +15,6 @@ from rar_protocol.data.config import FromLedger
 from rar_protocol.data.problems import Problem
 from rar_protocol.data.reading import ROW
 
-MAX_PROBLEMS = 20
 EXPENDITURE_KEY = ["building_code", "school_year", "fund_source", "category", "function_code", "object_code", "central"]
 
 
@@ -82,10 +81,8 @@ def _fund_source_problems(lines: pd.DataFrame, label: str) -> list[Problem]:
             row=int(lines.at[index, ROW]),
             column="fund_source",
         )
-        for index in blank[:MAX_PROBLEMS]
+        for index in blank
     ]
-    if len(blank) > MAX_PROBLEMS:
-        problems.append(Problem(label, f"{len(blank) - MAX_PROBLEMS} more ledger lines have no fund_source.", "", column="fund_source"))
     return problems
 
 

@@ -7,6 +7,7 @@ district fixes its exports in one pass instead of one error at a time.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +19,7 @@ from rar_protocol.data import ledger, parsing, schema
 from rar_protocol.data.config import FromLedger, ReviewConfig, TableSource, load_config
 from rar_protocol.data.left_out import DISTRICT_LINES, DISTRICT_ROWS, SPENDING_COLUMNS, LeftOut, dropped_spending
 from rar_protocol.data.mapping import DISTRICT_ROW, map_table
-from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS
-from rar_protocol.data.problems import Problem
+from rar_protocol.data.problems import Problem, row_ranges
 from rar_protocol.data.protocol_files import protocol_file_problems
 from rar_protocol.data.reading import ROW, read_raw, read_yaml
 from rar_protocol.errors import InputError
@@ -112,12 +112,9 @@ def _column_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str, ma
 
 def _cell_problems(frame: pd.DataFrame, bad: pd.Series, column: str, label: str, expected: str) -> list[Problem]:
     problems = []
-    for index in frame.index[bad][:_MAX_CELL_PROBLEMS]:
+    for index in frame.index[bad]:
         value = frame.at[index, column]
         problems.append(Problem(label, f"'{value}' is not {expected}.", _fix_for(expected), row=int(frame.at[index, ROW]), column=column))
-    extra = int(bad.sum()) - _MAX_CELL_PROBLEMS
-    if extra > 0:
-        problems.append(Problem(label, f"{extra} more cells in this column have the same problem.", _fix_for(expected), column=column))
     return problems
 
 
@@ -270,7 +267,7 @@ def _not_greater_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: st
     problems = []
     for part, whole in spec.not_greater:
         wrong = frame[part].notna() & frame[whole].notna() & (frame[part] > frame[whole] + 1e-9)
-        for index in frame.index[wrong][:_MAX_CELL_PROBLEMS]:
+        for index in frame.index[wrong]:
             problems.append(
                 Problem(
                     label,
@@ -327,27 +324,62 @@ def load_table(
     if source.aggregate == "sum":
         parsed = _aggregate(parsed, spec)
     problems = _pandera_problems(parsed, spec, label) + _not_greater_problems(parsed, spec, label)
-    return parsed, problems, path
+    return parsed, _blank_totals_problems(parsed, name, source, label, problems), path
 
 
-def _total_row_problems(frame: pd.DataFrame, label: str) -> list[Problem]:
+TOTALS_PATTERN = r"\btotals?\b|^\s*all\s+(?:buildings|schools)\s*$"  # Total, Grand total, District Total, All buildings
+
+
+def _totals_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose building cell reads like a total (Total, Grand total, All buildings)."""
+    found = pd.Series(False, index=frame.index)
+    for column in ("building_code", "building_name"):
+        if column in frame.columns:
+            found |= frame[column].astype("string").fillna("").str.contains(TOTALS_PATTERN, case=False, regex=True)
+    return found.astype(bool)
+
+
+def _totals_fix(source: TableSource | None, values: list[str]) -> str:
+    """The filter that leaves totals rows out, in the file's own column names."""
+    column = _file_column(source, "building_code")
+    if not values:
+        return f'Delete the totals row, or add `filter: {{{column}: {{matches: "\\\\S"}}}}` to this table (rows without a building are left out); the package computes totals itself.'
+    quoted = ", ".join(f'"{value}"' for value in sorted(set(values)))
+    return f"Delete total and subtotal rows, or add `filter: {{{column}: {{not_in: [{quoted}]}}}}` to this table; the package computes totals itself."
+
+
+def _total_row_problems(frame: pd.DataFrame, label: str, source: TableSource | None = None) -> list[Problem]:
     """A "District Total" line pasted under the data would be counted twice."""
     problems = []
     for column in ("building_code", "building_name"):
         if column not in frame.columns:
             continue
         text = frame[column].astype("string").fillna("")
-        for index in frame.index[text.str.contains(r"\btotals?\b", case=False, regex=True)]:
-            problems.append(
-                Problem(
-                    label,
-                    f"'{frame.at[index, column]}' looks like a total row, not a building.",
-                    "Delete total and subtotal rows; the package computes totals itself.",
-                    row=int(frame.at[index, ROW]),
-                    column=column,
-                )
-            )
+        matched = frame.index[text.str.contains(TOTALS_PATTERN, case=False, regex=True)]
+        fix = _totals_fix(source, [str(frame.at[index, "building_code"]) for index in matched if "building_code" in frame.columns])
+        for index in matched:
+            problems.append(Problem(label, f"'{frame.at[index, column]}' looks like a total row, not a building.", fix, row=int(frame.at[index, ROW]), column=column))
     return problems
+
+
+def _blank_totals_problems(frame: pd.DataFrame, name: str, source: TableSource, label: str, problems: list[Problem]) -> list[Problem]:
+    """A row with no building and the table's largest amount is a totals row: said so, with the filter that leaves it out,
+    instead of "the cell is empty"."""
+    money = SPENDING_COLUMNS.get(name)
+    if money not in frame.columns or "building_code" not in frame.columns or frame[money].isna().all():
+        return problems
+    largest = frame[money].max()
+    blank = frame.loc[frame["building_code"].isna() & (frame[money] == largest)]
+    if DISTRICT_ROW in frame.columns:
+        blank = blank.loc[~blank[DISTRICT_ROW].astype(bool)]
+    if blank.empty or len(frame) < 3:
+        return problems
+    rows = set(blank[ROW])
+    kept = [problem for problem in problems if not (problem.row in rows and problem.column == "building_code")]
+    return kept + [
+        Problem(label, f"The row has no building and the table's largest amount (${largest:,.0f}): it looks like a totals row.", _totals_fix(source, []), row=int(row), column="building_code")
+        for row in sorted(rows)
+    ]
 
 
 def _leading_zero_problems(buildings: pd.DataFrame, label: str) -> list[Problem]:
@@ -375,7 +407,7 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
     buildings = tables["buildings"]
     problems += _total_row_problems(buildings, labels["buildings"]) + _leading_zero_problems(buildings, labels["buildings"])
     other_district = buildings.index[buildings["district_code"] != config.district_code]
-    for index in other_district[:_MAX_CELL_PROBLEMS]:
+    for index in other_district:
         problems.append(
             Problem(
                 labels["buildings"],
@@ -390,30 +422,23 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
         if name == "buildings" or "building_code" not in frame.columns:
             continue
         label = labels[name]
-        problems += _total_row_problems(frame, label)
-        unknown = frame.index[~frame["building_code"].isin(known) & frame["building_code"].notna()]
-        for index in unknown[:_MAX_CELL_PROBLEMS]:
-            problems.append(
-                Problem(
-                    label,
-                    f"Building '{frame.at[index, 'building_code']}' is not in the buildings table.",
-                    "Add the building to the buildings table, correct the code, or set only_known_buildings: true for this table.",
-                    row=int(frame.at[index, ROW]),
-                    column="building_code",
-                )
-            )
+        problems += _total_row_problems(frame, label, config.tables.get(name))
+        totals = _totals_rows(frame)
+        unknown = ~frame["building_code"].isin(known) & frame["building_code"].notna() & ~totals
+        problems += _unknown_building_problems(frame.loc[unknown], name, config.tables.get(name), label)
         if "school_year" in frame.columns and name not in schema.COMPARISON_TABLES:
-            outside = frame.index[~frame["school_year"].isin(config.school_years) & frame["school_year"].notna()]
-            for index in outside[:_MAX_CELL_PROBLEMS]:
-                problems.append(
+            outside = frame.loc[~frame["school_year"].isin(config.school_years) & frame["school_year"].notna()]
+            for year, group in outside.groupby("school_year", sort=True):
+                problems += [
                     Problem(
                         label,
-                        f"School year {frame.at[index, 'school_year']} is outside the review ({', '.join(config.school_years)}).",
-                        "Add the year to school_years in the review YAML, or filter the rows out.",
-                        row=int(frame.at[index, ROW]),
+                        f"School year {year} is outside the review's years ({', '.join(config.school_years)}).",
+                        f"Add `filter: {{{_file_column(config.tables.get(name), 'school_year')}: [{', '.join(config.school_years)}]}}` to this table, or widen `school_years` in the review YAML.",
+                        row=int(row),
                         column="school_year",
                     )
-                )
+                    for row in group[ROW]
+                ]
     if "expenditures" in tables:
         problems += _coverage_problems(config, tables, labels)
     if "district_finances" in tables:
@@ -430,6 +455,30 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
                 )
             )
     problems += _option_problems(config, tables, config_label)
+    return problems
+
+
+def _file_column(source: TableSource | None, canonical: str) -> str:
+    """The file's own name of a canonical column (the rename source), quoted for YAML when it needs it."""
+    written = next((column for column, target in (source.rename if source else {}).items() if target == canonical), canonical)
+    return f'"{written}"' if re.search(r"[^\w]", written) else written
+
+
+def _unknown_building_problems(rows: pd.DataFrame, name: str, source: TableSource | None, label: str) -> list[Problem]:
+    """One problem per unknown building: its rows and, in a spending table, the dollars they carry."""
+    money = SPENDING_COLUMNS.get(name)
+    problems = []
+    for code, group in rows.groupby("building_code", sort=True):
+        several = len(group) > 1
+        carry = f" carr{'y' if several else 'ies'} ${group[money].sum():,.0f}" if money in group.columns else ""
+        rows_of = f" (rows {row_ranges(list(group[ROW]))})" if several else ""
+        details = f" Its {len(group):,} row{'s' if several else ''}{carry}{rows_of}." if several or carry else ""
+        fix = "Add the building to the buildings table, correct the code, or set only_known_buildings: true for this table."
+        if money and name in ("expenditures", "strategies"):
+            condition = f'district_rows: {{{_file_column(source, "building_code")}: "{code}"}}'
+            share = f"{condition} to share them among the buildings by pupils as central costs ({condition[:-1]}, share: leave_out}} to leave them out)"
+            fix = f"If these are district-level costs (an administration building, say), add {share}; else " + fix[0].lower() + fix[1:]
+        problems.append(Problem(label, f"Building '{code}' is not in the buildings table.{details}", fix, row=int(group[ROW].min()), column="building_code"))
     return problems
 
 
@@ -467,13 +516,13 @@ def _comparison_problems(config: ReviewConfig, finances: pd.DataFrame, label: st
 def _coverage_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: dict[str, str]) -> list[Problem]:
     """Spending without pupils cannot be put per pupil: every building-year with spending needs enrollment."""
     enrollment = tables["enrollment"]
-    spent = tables["expenditures"][["building_code", "school_year"]].drop_duplicates()
+    spending = tables["expenditures"]
+    known = set(tables["buildings"]["building_code"].dropna())
+    # Unknown buildings, totals rows and years outside the review are reported once, by their own problems.
+    spent = spending.loc[spending["building_code"].isin(known) & spending["school_year"].isin(config.school_years), ["building_code", "school_year"]].drop_duplicates()
     counted = set(zip(enrollment["building_code"], enrollment["school_year"]))
     missing = [(code, year) for code, year in zip(spent["building_code"], spent["school_year"]) if (code, year) not in counted]
-    return [
-        Problem(labels["enrollment"], f"Building {code} has spending in {year} but no pupils.", "Add the building's enrollment for that year.", column="pupils")
-        for code, year in missing[:_MAX_CELL_PROBLEMS]
-    ]
+    return [Problem(labels["enrollment"], f"Building {code} has spending in {year} but no pupils.", "Add the building's enrollment for that year.", column="pupils") for code, year in missing]
 
 
 def _option_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], config_label: str) -> list[Problem]:

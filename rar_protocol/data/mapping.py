@@ -22,7 +22,6 @@ from rar_protocol.data.reading import ROW, RawTable, read_raw
 from rar_protocol.errors import InputError
 
 DISTRICT_ROW = "_district_row"  # hidden column: the row is a district-level cost named by district_rows
-MAX_PROBLEMS_PER_COLUMN = 20  # a whole column of bad cells is one mistake, not thousands
 MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, compute, cases, wide_to_long, rename, values, constants, zero_pad)."
 SUPPRESSED_TEXT = "*"  # a sum with a suppressed part is suppressed, never a partial total
 
@@ -102,7 +101,7 @@ def _unreadable_parts(frame: pd.DataFrame, columns: list[str], label: str, purpo
     for column in columns:
         marked = is_suppression_marker(frame[column])
         _, bad = parse_number(frame[column].where(~marked))
-        for index in frame.index[bad][:MAX_PROBLEMS_PER_COLUMN]:
+        for index in frame.index[bad]:
             row = int(frame.at[index, ROW]) if ROW in frame.columns else None
             problems.append(
                 Problem(
@@ -248,7 +247,7 @@ def apply_split(frame: pd.DataFrame, split: Split, label: str) -> tuple[pd.DataF
     text = frame[split.column].astype("string").str.strip()
     parts, fits = _cut(text, split)
     problems = []
-    for index in frame.index[~fits][:MAX_PROBLEMS_PER_COLUMN]:
+    for index in frame.index[~fits]:
         value = text[index]
         found = "an empty cell" if pd.isna(value) or value == "" else f"'{value}'" + _what_was_found(str(value), split)
         problems.append(
@@ -260,9 +259,6 @@ def apply_split(frame: pd.DataFrame, split: Split, label: str) -> tuple[pd.DataF
                 column=split.column,
             )
         )
-    extra = int((~fits).sum()) - MAX_PROBLEMS_PER_COLUMN
-    if extra > 0:
-        problems.append(Problem(label, f"{extra} more accounts do not fit the layout.", "", column=split.column))
     frame = frame.copy()
     for position, name in enumerate(split.segments):
         if name:
@@ -357,8 +353,6 @@ def _check_total(frame: pd.DataFrame, parts: list[str], total: str, tolerance: f
         )
         for index in frame.index[wrong]
     ]
-    if len(problems) > MAX_PROBLEMS_PER_COLUMN:
-        problems = problems[:MAX_PROBLEMS_PER_COLUMN] + [Problem(label, f"{len(problems) - MAX_PROBLEMS_PER_COLUMN} more rows do not add up to '{total}'.", "", column=total)]
     return problems
 
 

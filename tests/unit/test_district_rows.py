@@ -42,7 +42,7 @@ def test_without_district_rows_the_administration_building_is_an_unknown_buildin
         load_review(_review(tmp_path, ""))
     [problem] = raised.value.problems
     assert "Building '9000' is not in the buildings table" in problem.message
-    assert "2 rows, $1,010,000" in problem.message and "district_rows" in problem.fix
+    assert "Its 2 rows carry $1,010,000 (rows 5-6)" in problem.message and "district_rows" in problem.fix
 
 
 def test_district_rows_are_shared_among_the_buildings_by_pupils_and_marked_central(tmp_path):
