@@ -199,6 +199,8 @@ class TableSource(_Strict):
     aggregate: Literal["sum"] | None = None
     only_known_buildings: bool = False
     district_rows: DistrictRows | None = None
+    # Header spellings a format accepts for a column it reads (published headers drift between years).
+    headers: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("compute")
     @classmethod

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from rar_protocol.data.config import Condition, ConditionValue, TableSource
-from rar_protocol.data.mapping import conditions_hold, map_table
+from rar_protocol.data.mapping import conditions_hold, map_table, match_headers
 from rar_protocol.data.parsing import normalize_school_year, parse_code, parse_number
 from rar_protocol.data.reading import ROW, RawTable
 from rar_protocol.errors import InputError
@@ -97,7 +97,8 @@ def dropped_spending(
     column = SPENDING_COLUMNS.get(table)
     if column is None:
         return []
-    frame = raw.frame
+    frame = match_headers(raw.frame, source) if source.format or source.headers else raw.frame
+    raw = RawTable(frame, raw.path, raw.header_row)
     dropped = frame.loc[~frame[ROW].isin(set(kept[ROW]))]
     selecting = {name: condition for name, condition in source.filter.items() if _names_district(condition, district_code)}
     if selecting and len(dropped):

@@ -18,7 +18,7 @@ import pandera.pandas as pa
 from rar_protocol.data import ledger, parsing, schema
 from rar_protocol.data.config import FromLedger, ReviewConfig, TableSource, load_config
 from rar_protocol.data.left_out import DISTRICT_LINES, DISTRICT_ROWS, SPENDING_COLUMNS, LeftOut, dropped_spending
-from rar_protocol.data.mapping import DISTRICT_ROW, map_table
+from rar_protocol.data.mapping import DISTRICT_ROW, FORMAT_LACKS, map_table
 from rar_protocol.data.problems import Problem, row_ranges
 from rar_protocol.data.protocol_files import protocol_file_problems
 from rar_protocol.data.reading import ROW, read_raw, read_yaml
@@ -304,7 +304,9 @@ def load_table(
     raw = read_raw(path, sheet=source.sheet, header_row=source.header_row, delimiter=source.delimiter, encoding=source.encoding, label=label)
     mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.compute or source.format)
     frame, problems = map_table(raw, source, folder, label, known_buildings)
-    problems += _column_problems(frame, spec, label, mapped, raw.header_row)
+    if not any(problem.message.startswith(FORMAT_LACKS) for problem in problems):
+        # A format's file with a column missing was never mapped: its canonical columns are missing too, said once above.
+        problems += _column_problems(frame, spec, label, mapped, raw.header_row)
     if problems:
         return frame, problems, path
     if frame.empty and spec.required:

@@ -21,6 +21,7 @@ from rar_protocol.data.problems import Problem
 from rar_protocol.data.reading import ROW, RawTable, read_raw
 from rar_protocol.errors import InputError
 
+FORMAT_LACKS = "The file lacks column(s) the"  # a format's missing columns: the one problem worth saying about its file
 DISTRICT_ROW = "_district_row"  # hidden column: the row is a district-level cost named by district_rows
 MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, compute, cases, wide_to_long, rename, values, constants, zero_pad)."
 SUPPRESSED_TEXT = "*"  # a sum with a suppressed part is suppressed, never a partial total
@@ -414,7 +415,7 @@ def _format_problems(frame: pd.DataFrame, source: TableSource, label: str) -> li
     return [
         Problem(
             label,
-            f"The file lacks column(s) the '{source.format}' format reads: {', '.join(missing)}.",
+            f"{FORMAT_LACKS} '{source.format}' format reads: {', '.join(missing)}.",
             f"Columns expected: {', '.join(expected)}. Columns found: {_found(frame)}. If your file names them differently, map yours in this table's YAML "
             "(rename: {your column: canonical name}, or filter/cases/split with your names); your keys are laid over the format's. "
             "Mapping syntax: README.md, 'Mapping a district's own export'; formats: docs/data_dictionary.md.",
@@ -423,8 +424,30 @@ def _format_problems(frame: pd.DataFrame, source: TableSource, label: str) -> li
     ]
 
 
+def _folded(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def match_headers(frame: pd.DataFrame, source: TableSource) -> pd.DataFrame:
+    """A format's columns found under this year's spelling: case, spaces and underscores aside, or a known variant."""
+    wanted = list(dict.fromkeys([*columns_read(source), *source.headers]))
+    by_fold = {_folded(column): column for column in frame.columns if column != ROW}
+    renames = {}
+    for name in wanted:
+        if name in frame.columns:
+            continue
+        for spelling in [name, *source.headers.get(name, [])]:
+            found = by_fold.get(_folded(spelling))
+            if found is not None and found not in renames and found not in wanted:
+                renames[found] = name
+                break
+    return frame.rename(columns=renames) if renames else frame
+
+
 def map_table(raw: RawTable, source: TableSource, folder: Path, label: str, known_buildings: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Apply ``source``'s mapping to ``raw``; returns text columns under canonical names and any problems."""
+    if source.format or source.headers:
+        raw = RawTable(match_headers(raw.frame, source), raw.path, raw.header_row)
     if source.format:
         # Built-in formats read known layouts; a renamed column is one problem naming both lists.
         problems = _format_problems(raw.frame, source, label)
