@@ -386,10 +386,20 @@ def test_a_format_under_the_wrong_table_is_refused(mi_school_data_review):
 
 def test_every_format_is_in_the_data_dictionary_with_the_columns_it_reads():
     dictionary = data_dictionary()
-    assert set(available_formats()) == {"mi_bulletin_1014", "mi_general_ledger", "mi_school_data_assessment", "mi_school_data_directory", "mi_school_data_student_counts"}
+    assert set(available_formats()) == {
+        "mi_bulletin_1014",
+        "mi_entity_master_essa",
+        "mi_fid_expenditures",
+        "mi_general_ledger",
+        "mi_school_data_assessment",
+        "mi_school_data_directory",
+        "mi_school_data_student_counts",
+        "mi_school_index",
+    }
     for name in available_formats():
         assert f"## format `{name}`" in dictionary
     assert "`ReportCategory`" in dictionary and "`TOTAL_ENROLLMENT`" in dictionary and "`Account`" in dictionary and "`AVG_FTE`" in dictionary
+    assert "`SupportCategoryReason`" in dictionary and "`ESSA Support Category Status`" in dictionary and "`BuildingCode`" in dictionary
 
 
 # ---------------------------------------------------------------------------------- the ledger
