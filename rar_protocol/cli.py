@@ -37,6 +37,11 @@ def summary(review: Review) -> str:  # noqa: F821 - imported lazily to keep `rar
             lines.append(f"  {name:<13} {len(review.tables[name]):>7,} rows")
         else:
             lines.append(f"  {name:<13}       - not provided (analyses that need it will say so)")
+    if review.left_out:
+        from rar_protocol.data.left_out import describe_all
+
+        # Dropped spending is said here and in every report's sources note, never left out silently.
+        lines += ["Left out (in no figure; the reports' sources notes say so):", *(f"  {line}" for line in describe_all(review.left_out))]
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rar_protocol.data import schema
+from rar_protocol.data.compute import ExpressionError, parse_expression
 from rar_protocol.data.formats import apply_formats
 from rar_protocol.data.parsing import normalize_school_year
 from rar_protocol.data.problems import Problem
@@ -142,10 +143,36 @@ class FromLedger(_Strict):
     district_lines: Literal["allocate_per_pupil", "leave_out"] = "allocate_per_pupil"
 
 
+class DistrictRows(_Strict):
+    """Rows of a spending file that are district-level costs (an administration building, lines without a building).
+
+    Written in ``filter`` syntax on the file's own columns, with ``share`` beside the conditions:
+    ``{"Bldg #": "9000"}`` shares them among the buildings by pupils as central costs (as
+    ``from_ledger`` does); ``{"Bldg #": "9000", share: leave_out}`` leaves them out, and says so.
+    """
+
+    when: dict[str, ConditionValue]
+    share: Literal["pupils", "leave_out"] = "pupils"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _conditions_beside_share(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "when" not in value:
+            conditions = {key: item for key, item in value.items() if key != "share"}
+            return {"when": conditions, **({"share": value["share"]} if "share" in value else {})}
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> DistrictRows:
+        if not self.when:
+            raise ValueError('name the district-level rows with at least one condition, e.g. {"Bldg #": "9000"}')
+        return self
+
+
 class TableSource(_Strict):
     """Where a canonical table comes from and how to map the file's columns onto it.
 
-    Steps run in this order: filter, split, join, sums and cases (on the file's own column
+    Steps run in this order: filter, split, join, sums, compute and cases (on the file's own column
     names), then wide_to_long, rename, values, constants, zero_pad and aggregate (on canonical
     names). ``format`` names a built-in mapping (rar_protocol/formats) that these keys extend.
     """
@@ -161,6 +188,8 @@ class TableSource(_Strict):
     split: Split | None = None
     join: list[Join] = Field(default_factory=list)
     sums: dict[str, list[str]] = Field(default_factory=dict)
+    # New or replaced columns from arithmetic over the file's columns (rar_protocol/data/compute.py).
+    compute: dict[str, str] = Field(default_factory=dict)
     cases: dict[str, list[Case]] = Field(default_factory=dict)
     wide_to_long: WideToLong | None = None
     rename: dict[str, str] = Field(default_factory=dict)
@@ -169,6 +198,21 @@ class TableSource(_Strict):
     zero_pad: dict[str, int] = Field(default_factory=dict)
     aggregate: Literal["sum"] | None = None
     only_known_buildings: bool = False
+    district_rows: DistrictRows | None = None
+    # Header spellings a format accepts for a column it reads (published headers drift between years).
+    headers: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("compute")
+    @classmethod
+    def _expressions_parse(cls, compute: dict[str, str]) -> dict[str, str]:
+        for target, expression in compute.items():
+            try:
+                parse_expression(expression)
+            except ExpressionError as error:
+                raise ValueError(
+                    f"compute for '{target}' cannot be read: {error}. The language has numbers, column names (`in backticks` when they hold spaces or symbols), + - * /, parentheses, round(x) and round(x, digits)"
+                ) from None
+        return compute
 
     @model_validator(mode="after")
     def _has_file(self) -> TableSource:
@@ -280,6 +324,10 @@ class ReviewConfig(_Strict):
         if missing:
             raise ValueError(f"required table(s) missing: {', '.join(missing)}")
         for name, source in tables.items():
+            if source.district_rows is not None and name not in ("expenditures", "strategies"):
+                raise ValueError(f"district_rows names district-level spending rows of the expenditures (or strategies) table, not of {name}")
+            if source.district_rows is not None and name == "strategies" and source.district_rows.share != "leave_out":
+                raise ValueError("a strategy's district-level rows cannot be shared among buildings by pupils: write share: leave_out")
             if source.from_ledger and name != "expenditures":
                 raise ValueError(f"from_ledger builds the expenditures table only, not {name}")
             if source.from_ledger and "ledger" not in tables:

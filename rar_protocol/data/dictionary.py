@@ -30,7 +30,23 @@ def data_dictionary() -> str:
         for column in spec.columns:
             kind = column.kind + (": " + ", ".join(column.allowed) if column.allowed else "")
             lines.append(f"| `{column.name}` | {kind} | {'yes' if column.required else 'no'} | {column.description} |")
-    return "\n".join(lines + _ledger_section() + _formats_section()) + "\n"
+    return "\n".join(lines + _compute_section() + _ledger_section() + _formats_section()) + "\n"
+
+
+def _compute_section() -> list[str]:
+    return [
+        "",
+        "## computed columns (`compute:`)",
+        "",
+        "`compute: {column: expression}` in a table's mapping makes a new column, or replaces one, from arithmetic over the file's own "
+        "column names; it runs right after `sums` (so it may use their columns) and before `cases`, and each expression may use the "
+        "columns computed above it. The language: numbers, column names (in backticks when they hold spaces or symbols: `` `Fed $` ``), "
+        "`+ - * /`, parentheses, `round(x)` and `round(x, digits)` (halves away from zero, as Excel). Cells are read as people type "
+        "them (`$1,000.50`; `40.6%` reads as 40.6). A blank operand gives a blank result and a suppressed one (`*`, `<10`) a suppressed "
+        "result; a division by zero, a cell that is not a number and a column the file lacks are problems naming the file, row and "
+        'column. Examples: `economically_disadvantaged: "round(lunch * enroll / 100)"` (a percent of pupils as a count), '
+        '`amount: "ppe_site_federal * ppe_membership"` (dollars from a per-pupil figure and its pupils).',
+    ]
 
 
 def _ledger_section() -> list[str]:

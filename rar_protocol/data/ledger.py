@@ -15,7 +15,6 @@ from rar_protocol.data.config import FromLedger
 from rar_protocol.data.problems import Problem
 from rar_protocol.data.reading import ROW
 
-MAX_PROBLEMS = 20
 EXPENDITURE_KEY = ["building_code", "school_year", "fund_source", "category", "function_code", "object_code", "central"]
 
 
@@ -60,12 +59,15 @@ def building_expenditures(ledger: pd.DataFrame, *, buildings: set[str], enrollme
     pieces = [own]
     district = lines.loc[~at_building]
     if rule.district_lines == "allocate_per_pupil" and len(district):
-        allocated, allocation_problems = _allocate_per_pupil(district, buildings, enrollment, label)
+        allocated, allocation_problems = allocate_per_pupil(district, buildings, enrollment, label)
         pieces.append(allocated)
         problems += allocation_problems
-    combined = pd.concat(pieces, ignore_index=True)
-    summed = combined.groupby(EXPENDITURE_KEY, sort=True, dropna=False).agg(amount=("amount", "sum"), **{ROW: (ROW, "min")}).reset_index()
-    return summed, problems
+    return summed_by_key(pd.concat(pieces, ignore_index=True)), problems
+
+
+def summed_by_key(lines: pd.DataFrame) -> pd.DataFrame:
+    """Expenditure lines added up per key (a building's own and its shared lines stay apart by ``central``)."""
+    return lines.groupby(EXPENDITURE_KEY, sort=True, dropna=False).agg(amount=("amount", "sum"), **{ROW: (ROW, "min")}).reset_index()
 
 
 def _fund_source_problems(lines: pd.DataFrame, label: str) -> list[Problem]:
@@ -79,24 +81,34 @@ def _fund_source_problems(lines: pd.DataFrame, label: str) -> list[Problem]:
             row=int(lines.at[index, ROW]),
             column="fund_source",
         )
-        for index in blank[:MAX_PROBLEMS]
+        for index in blank
     ]
-    if len(blank) > MAX_PROBLEMS:
-        problems.append(Problem(label, f"{len(blank) - MAX_PROBLEMS} more ledger lines have no fund_source.", "", column="fund_source"))
     return problems
 
 
-def _allocate_per_pupil(district: pd.DataFrame, buildings: set[str], enrollment: pd.DataFrame, label: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """District-level lines shared among the buildings by their pupils that year (as Michigan's report does)."""
+def allocate_per_pupil(
+    district: pd.DataFrame,
+    buildings: set[str],
+    enrollment: pd.DataFrame,
+    label: str,
+    *,
+    what: str = "District-level ledger lines",
+    fix: str = "Add that year's enrollment, or set from_ledger: {district_lines: leave_out}.",
+    column: str = "location",
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """District-level lines shared among the buildings by their pupils that year (as Michigan's report does), marked central.
+
+    ``what``, ``fix`` and ``column`` word the problem of a year without pupils for the rows' own table.
+    """
     pupils = enrollment.loc[enrollment["building_code"].isin(buildings), ["building_code", "school_year", "pupils"]]
     shares = pupils.assign(share=pupils["pupils"] / pupils.groupby("school_year")["pupils"].transform("sum"))
     uncovered = sorted(set(district["school_year"].dropna()) - set(shares["school_year"]))
     problems = [
         Problem(
             label,
-            f"District-level ledger lines in {year} cannot be shared among buildings: the enrollment has no pupils that year.",
-            "Add that year's enrollment, or set from_ledger: {district_lines: leave_out}.",
-            column="location",
+            f"{what} in {year} cannot be shared among buildings: the enrollment has no pupils that year.",
+            fix,
+            column=column,
         )
         for year in uncovered
     ]

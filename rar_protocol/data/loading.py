@@ -7,6 +7,7 @@ district fixes its exports in one pass instead of one error at a time.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,12 +17,14 @@ import pandera.pandas as pa
 
 from rar_protocol.data import ledger, parsing, schema
 from rar_protocol.data.config import FromLedger, ReviewConfig, TableSource, load_config
-from rar_protocol.data.mapping import MAX_PROBLEMS_PER_COLUMN as _MAX_CELL_PROBLEMS
-from rar_protocol.data.mapping import map_table
-from rar_protocol.data.problems import Problem
+from rar_protocol.data.left_out import DISTRICT_LINES, DISTRICT_ROWS, SPENDING_COLUMNS, LeftOut, dropped_spending
+from rar_protocol.data.mapping import DISTRICT_ROW, FORMAT_LACKS, map_table
+from rar_protocol.data.problems import Problem, row_ranges
 from rar_protocol.data.protocol_files import protocol_file_problems
 from rar_protocol.data.reading import ROW, read_raw, read_yaml
 from rar_protocol.errors import InputError
+
+DISTRICT_PLACEHOLDER = "(district)"  # the building code of a district-level row that has none, until it is shared
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Review:
     data_folder: Path
     tables: dict[str, pd.DataFrame]
     input_files: list[Path] = field(default_factory=list)
+    # Spending rows left out (only_known_buildings, a filter, district_rows leave_out), per table and year.
+    left_out: list[LeftOut] = field(default_factory=list)
 
     def table(self, name: str) -> pd.DataFrame | None:
         """The canonical table ``name``, or None when the review did not provide it."""
@@ -107,12 +112,9 @@ def _column_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: str, ma
 
 def _cell_problems(frame: pd.DataFrame, bad: pd.Series, column: str, label: str, expected: str) -> list[Problem]:
     problems = []
-    for index in frame.index[bad][:_MAX_CELL_PROBLEMS]:
+    for index in frame.index[bad]:
         value = frame.at[index, column]
         problems.append(Problem(label, f"'{value}' is not {expected}.", _fix_for(expected), row=int(frame.at[index, ROW]), column=column))
-    extra = int(bad.sum()) - _MAX_CELL_PROBLEMS
-    if extra > 0:
-        problems.append(Problem(label, f"{extra} more cells in this column have the same problem.", _fix_for(expected), column=column))
     return problems
 
 
@@ -265,7 +267,7 @@ def _not_greater_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: st
     problems = []
     for part, whole in spec.not_greater:
         wrong = frame[part].notna() & frame[whole].notna() & (frame[part] > frame[whole] + 1e-9)
-        for index in frame.index[wrong][:_MAX_CELL_PROBLEMS]:
+        for index in frame.index[wrong]:
             problems.append(
                 Problem(
                     label,
@@ -278,8 +280,19 @@ def _not_greater_problems(frame: pd.DataFrame, spec: schema.TableSpec, label: st
     return problems
 
 
-def load_table(name: str, source: TableSource, folder: Path, known_buildings: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem], Path]:
-    """Read, map, parse and validate one table; returns the frame (with ``_row``), problems and its file."""
+def load_table(
+    name: str,
+    source: TableSource,
+    folder: Path,
+    known_buildings: set[str] | None = None,
+    *,
+    left_out: list[LeftOut] | None = None,
+    district_code: str | None = None,
+) -> tuple[pd.DataFrame, list[Problem], Path]:
+    """Read, map, parse and validate one table; returns the frame (with ``_row``), problems and its file.
+
+    Spending rows the filter or only_known_buildings drops are appended to ``left_out`` when given.
+    """
     spec = schema.ALL_TABLES[name]
     path = folder / str(source.file)
     label = source.file if source.sheet is None else f"{source.file} [{source.sheet}]"
@@ -289,9 +302,11 @@ def load_table(name: str, source: TableSource, folder: Path, known_buildings: se
         # Said here rather than in read_raw, to name the YAML key that holds the wrong path.
         raise InputError([Problem(label, f"The file {path} does not exist.", "Check the file name in the review YAML (relative to data_folder).", column=f"tables.{name}.file")])
     raw = read_raw(path, sheet=source.sheet, header_row=source.header_row, delimiter=source.delimiter, encoding=source.encoding, label=label)
-    mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.format)
+    mapped = bool(source.rename or source.wide_to_long or source.cases or source.constants or source.join or source.split or source.sums or source.compute or source.format)
     frame, problems = map_table(raw, source, folder, label, known_buildings)
-    problems += _column_problems(frame, spec, label, mapped, raw.header_row)
+    if not any(problem.message.startswith(FORMAT_LACKS) for problem in problems):
+        # A format's file with a column missing was never mapped: its canonical columns are missing too, said once above.
+        problems += _column_problems(frame, spec, label, mapped, raw.header_row)
     if problems:
         return frame, problems, path
     if frame.empty and spec.required:
@@ -299,33 +314,74 @@ def load_table(name: str, source: TableSource, folder: Path, known_buildings: se
     parsed, problems = parse_table(frame, spec, label)
     if problems:
         return parsed, problems, path
+    if DISTRICT_ROW in frame.columns:
+        parsed[DISTRICT_ROW] = frame[DISTRICT_ROW].astype(bool)
+        # A district-level line may carry no building code (CEPI's FID): it is shared or left out on load.
+        parsed.loc[parsed[DISTRICT_ROW] & parsed["building_code"].isna(), "building_code"] = DISTRICT_PLACEHOLDER
+    if left_out is not None:
+        left_out += dropped_spending(name, raw, source, parsed, folder, label, known_buildings, district_code)
     if parsed.empty:
         # An optional table the filters left empty (a district with no identified building): nothing to check.
         return parsed, [], path
     if source.aggregate == "sum":
         parsed = _aggregate(parsed, spec)
     problems = _pandera_problems(parsed, spec, label) + _not_greater_problems(parsed, spec, label)
-    return parsed, problems, path
+    return parsed, _blank_totals_problems(parsed, name, source, label, problems), path
 
 
-def _total_row_problems(frame: pd.DataFrame, label: str) -> list[Problem]:
+TOTALS_PATTERN = r"\btotals?\b|^\s*all\s+(?:buildings|schools)\s*$"  # Total, Grand total, District Total, All buildings
+
+
+def _totals_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose building cell reads like a total (Total, Grand total, All buildings)."""
+    found = pd.Series(False, index=frame.index)
+    for column in ("building_code", "building_name"):
+        if column in frame.columns:
+            found |= frame[column].astype("string").fillna("").str.contains(TOTALS_PATTERN, case=False, regex=True)
+    return found.astype(bool)
+
+
+def _totals_fix(source: TableSource | None, values: list[str]) -> str:
+    """The filter that leaves totals rows out, in the file's own column names."""
+    column = _file_column(source, "building_code")
+    if not values:
+        return f'Delete the totals row, or add `filter: {{{column}: {{matches: "\\\\S"}}}}` to this table (rows without a building are left out); the package computes totals itself.'
+    quoted = ", ".join(f'"{value}"' for value in sorted(set(values)))
+    return f"Delete total and subtotal rows, or add `filter: {{{column}: {{not_in: [{quoted}]}}}}` to this table; the package computes totals itself."
+
+
+def _total_row_problems(frame: pd.DataFrame, label: str, source: TableSource | None = None) -> list[Problem]:
     """A "District Total" line pasted under the data would be counted twice."""
     problems = []
     for column in ("building_code", "building_name"):
         if column not in frame.columns:
             continue
         text = frame[column].astype("string").fillna("")
-        for index in frame.index[text.str.contains(r"\btotals?\b", case=False, regex=True)]:
-            problems.append(
-                Problem(
-                    label,
-                    f"'{frame.at[index, column]}' looks like a total row, not a building.",
-                    "Delete total and subtotal rows; the package computes totals itself.",
-                    row=int(frame.at[index, ROW]),
-                    column=column,
-                )
-            )
+        matched = frame.index[text.str.contains(TOTALS_PATTERN, case=False, regex=True)]
+        fix = _totals_fix(source, [str(frame.at[index, "building_code"]) for index in matched if "building_code" in frame.columns])
+        for index in matched:
+            problems.append(Problem(label, f"'{frame.at[index, column]}' looks like a total row, not a building.", fix, row=int(frame.at[index, ROW]), column=column))
     return problems
+
+
+def _blank_totals_problems(frame: pd.DataFrame, name: str, source: TableSource, label: str, problems: list[Problem]) -> list[Problem]:
+    """A row with no building and the table's largest amount is a totals row: said so, with the filter that leaves it out,
+    instead of "the cell is empty"."""
+    money = SPENDING_COLUMNS.get(name)
+    if money not in frame.columns or "building_code" not in frame.columns or frame[money].isna().all():
+        return problems
+    largest = frame[money].max()
+    blank = frame.loc[frame["building_code"].isna() & (frame[money] == largest)]
+    if DISTRICT_ROW in frame.columns:
+        blank = blank.loc[~blank[DISTRICT_ROW].astype(bool)]
+    if blank.empty or len(frame) < 3:
+        return problems
+    rows = set(blank[ROW])
+    kept = [problem for problem in problems if not (problem.row in rows and problem.column == "building_code")]
+    return kept + [
+        Problem(label, f"The row has no building and the table's largest amount (${largest:,.0f}): it looks like a totals row.", _totals_fix(source, []), row=int(row), column="building_code")
+        for row in sorted(rows)
+    ]
 
 
 def _leading_zero_problems(buildings: pd.DataFrame, label: str) -> list[Problem]:
@@ -353,7 +409,7 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
     buildings = tables["buildings"]
     problems += _total_row_problems(buildings, labels["buildings"]) + _leading_zero_problems(buildings, labels["buildings"])
     other_district = buildings.index[buildings["district_code"] != config.district_code]
-    for index in other_district[:_MAX_CELL_PROBLEMS]:
+    for index in other_district:
         problems.append(
             Problem(
                 labels["buildings"],
@@ -368,30 +424,23 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
         if name == "buildings" or "building_code" not in frame.columns:
             continue
         label = labels[name]
-        problems += _total_row_problems(frame, label)
-        unknown = frame.index[~frame["building_code"].isin(known) & frame["building_code"].notna()]
-        for index in unknown[:_MAX_CELL_PROBLEMS]:
-            problems.append(
-                Problem(
-                    label,
-                    f"Building '{frame.at[index, 'building_code']}' is not in the buildings table.",
-                    "Add the building to the buildings table, correct the code, or set only_known_buildings: true for this table.",
-                    row=int(frame.at[index, ROW]),
-                    column="building_code",
-                )
-            )
+        problems += _total_row_problems(frame, label, config.tables.get(name))
+        totals = _totals_rows(frame)
+        unknown = ~frame["building_code"].isin(known) & frame["building_code"].notna() & ~totals
+        problems += _unknown_building_problems(frame.loc[unknown], name, config.tables.get(name), label)
         if "school_year" in frame.columns and name not in schema.COMPARISON_TABLES:
-            outside = frame.index[~frame["school_year"].isin(config.school_years) & frame["school_year"].notna()]
-            for index in outside[:_MAX_CELL_PROBLEMS]:
-                problems.append(
+            outside = frame.loc[~frame["school_year"].isin(config.school_years) & frame["school_year"].notna()]
+            for year, group in outside.groupby("school_year", sort=True):
+                problems += [
                     Problem(
                         label,
-                        f"School year {frame.at[index, 'school_year']} is outside the review ({', '.join(config.school_years)}).",
-                        "Add the year to school_years in the review YAML, or filter the rows out.",
-                        row=int(frame.at[index, ROW]),
+                        f"School year {year} is outside the review's years ({', '.join(config.school_years)}).",
+                        f"Add `filter: {{{_file_column(config.tables.get(name), 'school_year')}: [{', '.join(config.school_years)}]}}` to this table, or widen `school_years` in the review YAML.",
+                        row=int(row),
                         column="school_year",
                     )
-                )
+                    for row in group[ROW]
+                ]
     if "expenditures" in tables:
         problems += _coverage_problems(config, tables, labels)
     if "district_finances" in tables:
@@ -408,6 +457,30 @@ def check_review(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: 
                 )
             )
     problems += _option_problems(config, tables, config_label)
+    return problems
+
+
+def _file_column(source: TableSource | None, canonical: str) -> str:
+    """The file's own name of a canonical column (the rename source), quoted for YAML when it needs it."""
+    written = next((column for column, target in (source.rename if source else {}).items() if target == canonical), canonical)
+    return f'"{written}"' if re.search(r"[^\w]", written) else written
+
+
+def _unknown_building_problems(rows: pd.DataFrame, name: str, source: TableSource | None, label: str) -> list[Problem]:
+    """One problem per unknown building: its rows and, in a spending table, the dollars they carry."""
+    money = SPENDING_COLUMNS.get(name)
+    problems = []
+    for code, group in rows.groupby("building_code", sort=True):
+        several = len(group) > 1
+        carry = f" carr{'y' if several else 'ies'} ${group[money].sum():,.0f}" if money in group.columns else ""
+        rows_of = f" (rows {row_ranges(list(group[ROW]))})" if several else ""
+        details = f" Its {len(group):,} row{'s' if several else ''}{carry}{rows_of}." if several or carry else ""
+        fix = "Add the building to the buildings table, correct the code, or set only_known_buildings: true for this table."
+        if money and name in ("expenditures", "strategies"):
+            condition = f'district_rows: {{{_file_column(source, "building_code")}: "{code}"}}'
+            share = f"{condition} to share them among the buildings by pupils as central costs ({condition[:-1]}, share: leave_out}} to leave them out)"
+            fix = f"If these are district-level costs (an administration building, say), add {share}; else " + fix[0].lower() + fix[1:]
+        problems.append(Problem(label, f"Building '{code}' is not in the buildings table.{details}", fix, row=int(group[ROW].min()), column="building_code"))
     return problems
 
 
@@ -445,13 +518,13 @@ def _comparison_problems(config: ReviewConfig, finances: pd.DataFrame, label: st
 def _coverage_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: dict[str, str]) -> list[Problem]:
     """Spending without pupils cannot be put per pupil: every building-year with spending needs enrollment."""
     enrollment = tables["enrollment"]
-    spent = tables["expenditures"][["building_code", "school_year"]].drop_duplicates()
+    spending = tables["expenditures"]
+    known = set(tables["buildings"]["building_code"].dropna())
+    # Unknown buildings, totals rows and years outside the review are reported once, by their own problems.
+    spent = spending.loc[spending["building_code"].isin(known) & spending["school_year"].isin(config.school_years), ["building_code", "school_year"]].drop_duplicates()
     counted = set(zip(enrollment["building_code"], enrollment["school_year"]))
     missing = [(code, year) for code, year in zip(spent["building_code"], spent["school_year"]) if (code, year) not in counted]
-    return [
-        Problem(labels["enrollment"], f"Building {code} has spending in {year} but no pupils.", "Add the building's enrollment for that year.", column="pupils")
-        for code, year in missing[:_MAX_CELL_PROBLEMS]
-    ]
+    return [Problem(labels["enrollment"], f"Building {code} has spending in {year} but no pupils.", "Add the building's enrollment for that year.", column="pupils") for code, year in missing]
 
 
 def _option_problems(config: ReviewConfig, tables: dict[str, pd.DataFrame], config_label: str) -> list[Problem]:
@@ -506,6 +579,7 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
     labels: dict[str, str] = {}
     files: list[Path] = [config_path]
     problems: list[Problem] = []
+    left_out: list[LeftOut] = []
     for name in schema.ALL_TABLES:
         source = config.tables.get(name)
         if source is None or source.from_ledger:
@@ -513,7 +587,7 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
         labels[name] = str(source.file)
         known = set(tables["buildings"]["building_code"].dropna()) if "buildings" in tables else None
         try:
-            frame, table_problems, path = load_table(name, source, folder, known)
+            frame, table_problems, path = load_table(name, source, folder, known, left_out=left_out, district_code=config.district_code)
         except InputError as error:
             problems += error.problems
             continue
@@ -531,13 +605,21 @@ def load_review(config_path: Path | str, *, data_folder: Path | None = None) -> 
         if problems:
             raise InputError(problems)
         tables["expenditures"] = frame
+        if spending.ledger_rule.district_lines == "leave_out":
+            lines = ledger.counted_lines(tables["ledger"], spending.ledger_rule)
+            district = lines.loc[~lines["location"].isin(set(tables["buildings"]["building_code"].dropna()))]
+            for year, group in district.groupby("school_year", sort=True):
+                left_out.append(LeftOut("expenditures", labels["expenditures"], str(year), len(group), float(group["actual"].sum()), DISTRICT_LINES))
+    problems = _resolve_district_rows(config, tables, labels, left_out)
+    if problems:
+        raise InputError(problems)
     problems = check_review(config, tables, labels, str(config_path))
     # The prompts and the answers are printed by every report: checked here, as the reports read them.
     problems += protocol_file_problems(config_path, config.prompts_file, config.responses_file, set(tables["buildings"]["building_code"].dropna()))
     if problems:
         raise InputError(problems)
     clean = {name: _finish(frame, schema.ALL_TABLES[name]) for name, frame in tables.items()}
-    review = Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)))
+    review = Review(config=config, config_path=config_path.resolve(), data_folder=folder, tables=clean, input_files=sorted(set(files)), left_out=left_out)
     problems = _determination_scope_problems(review)
     if problems:
         raise InputError(problems)
@@ -567,6 +649,37 @@ def _determination_scope_problems(review: Review) -> list[Problem]:
         for code in sorted(str(key) for key in entries)
         if code in known and code not in under_review
     ]
+
+
+def _resolve_district_rows(config: ReviewConfig, tables: dict[str, pd.DataFrame], labels: dict[str, str], left_out: list[LeftOut]) -> list[Problem]:
+    """Rows named by district_rows: shared among the buildings by pupils as central costs (as from_ledger
+    shares its district lines), or left out and recorded in ``left_out``."""
+    problems: list[Problem] = []
+    for name, frame in list(tables.items()):
+        source = config.tables.get(name)
+        if source is None or source.district_rows is None or DISTRICT_ROW not in frame.columns:
+            continue
+        marked = frame[DISTRICT_ROW].astype(bool)
+        own, district = frame.loc[~marked].drop(columns=[DISTRICT_ROW]), frame.loc[marked].drop(columns=[DISTRICT_ROW])
+        if source.district_rows.share == "leave_out" or district.empty:
+            column = SPENDING_COLUMNS[name]
+            for year, group in district.groupby("school_year", sort=True):
+                left_out.append(LeftOut(name, labels[name], str(year), int(group[ROW].nunique()), float(group[column].sum()), DISTRICT_ROWS))
+            tables[name] = own
+            continue
+        buildings = set(tables["buildings"]["building_code"].dropna())
+        shared, share_problems = ledger.allocate_per_pupil(
+            district,
+            buildings,
+            tables["enrollment"],
+            labels[name],
+            what="District-level rows (district_rows)",
+            fix="Add that year's enrollment, or write share: leave_out under district_rows.",
+            column="district_rows",
+        )
+        problems += share_problems
+        tables[name] = ledger.summed_by_key(pd.concat([own, shared], ignore_index=True))
+    return problems
 
 
 def _expenditures_from_ledger(tables: dict[str, pd.DataFrame], rule: FromLedger, label: str) -> tuple[pd.DataFrame, list[Problem]]:

@@ -14,14 +14,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rar_protocol.data.compute import columns_of, evaluate, parse_expression
 from rar_protocol.data.config import Case, Condition, ConditionValue, Join, Split, TableSource
 from rar_protocol.data.parsing import is_suppression_marker, parse_number
 from rar_protocol.data.problems import Problem
 from rar_protocol.data.reading import ROW, RawTable, read_raw
 from rar_protocol.errors import InputError
 
-MAX_PROBLEMS_PER_COLUMN = 20  # a whole column of bad cells is one mistake, not thousands
-MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, cases, wide_to_long, rename, values, constants, zero_pad)."
+FORMAT_LACKS = "The file lacks column(s) the"  # a format's missing columns: the one problem worth saying about its file
+DISTRICT_ROW = "_district_row"  # hidden column: the row is a district-level cost named by district_rows
+MAPPING_HELP = "See the mapping keys in README.md (filter, split, join, sums, compute, cases, wide_to_long, rename, values, constants, zero_pad)."
 SUPPRESSED_TEXT = "*"  # a sum with a suppressed part is suppressed, never a partial total
 
 
@@ -60,12 +62,17 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def apply_filter(frame: pd.DataFrame, conditions: dict[str, ConditionValue], label: str) -> pd.DataFrame:
-    """Keep the rows where every condition holds."""
+def conditions_hold(frame: pd.DataFrame, conditions: dict[str, ConditionValue], label: str) -> pd.Series:
+    """True on the rows where every condition holds (filter syntax)."""
     mask = pd.Series(True, index=frame.index)
     for column, condition in conditions.items():
         mask &= _condition_mask(frame, column, condition, label)
-    return frame.loc[mask]
+    return mask
+
+
+def apply_filter(frame: pd.DataFrame, conditions: dict[str, ConditionValue], label: str) -> pd.DataFrame:
+    """Keep the rows where every condition holds."""
+    return frame.loc[conditions_hold(frame, conditions, label)]
 
 
 def _found(frame: pd.DataFrame) -> str:
@@ -95,7 +102,7 @@ def _unreadable_parts(frame: pd.DataFrame, columns: list[str], label: str, purpo
     for column in columns:
         marked = is_suppression_marker(frame[column])
         _, bad = parse_number(frame[column].where(~marked))
-        for index in frame.index[bad][:MAX_PROBLEMS_PER_COLUMN]:
+        for index in frame.index[bad]:
             row = int(frame.at[index, ROW]) if ROW in frame.columns else None
             problems.append(
                 Problem(
@@ -122,6 +129,56 @@ def apply_sums(frame: pd.DataFrame, sums: dict[str, list[str]], label: str) -> t
         problems += _unreadable_parts(frame, parts, label, f"sums ({target})")
         frame[target] = add_text_numbers([frame[column] for column in parts])
     return frame, problems
+
+
+def apply_compute(frame: pd.DataFrame, compute: dict[str, str], label: str, header_row: int | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """New or replaced columns computed row by row (``round(lunch * enroll / 100)``); blanks and suppression are kept."""
+    problems: list[Problem] = []
+    frame = frame.copy()
+    for target, expression in compute.items():
+        tree = parse_expression(expression)
+        missing = [column for column in columns_of(tree) if column not in frame.columns]
+        if missing:
+            # Later steps would only repeat the missing column under its new name: stop here.
+            raise InputError(
+                [
+                    Problem(
+                        label,
+                        f"compute for '{target}' ({expression}) uses column(s) {', '.join(missing)}, which the file does not have.",
+                        f"Columns found: {_found(frame)}. A name with spaces or symbols goes in backticks (`Fed $`). {MAPPING_HELP}",
+                        row=header_row,
+                        column=missing[0],
+                    )
+                ]
+            )
+        result = evaluate(tree, frame)
+        for column, bad in result.unreadable.items():
+            problems += [
+                Problem(
+                    label,
+                    f"'{frame.at[index, column]}' is not a number, but compute for '{target}' ({expression}) uses this column.",
+                    "Write a plain number; blanks and suppression markers such as * or <10 are kept as blank or suppressed.",
+                    row=_row_of(frame, index),
+                    column=column,
+                )
+                for index in frame.index[bad]
+            ]
+        problems += [
+            Problem(
+                label,
+                f"compute for '{target}' ({expression}) divides by zero on this row.",
+                "Correct the zero (a count of 0 pupils, say), leave the cell blank if the value is unknown, or filter the row out.",
+                row=_row_of(frame, index),
+                column=target,
+            )
+            for index in frame.index[result.divided_by_zero]
+        ]
+        frame[target] = result.as_text()
+    return frame, problems
+
+
+def _row_of(frame: pd.DataFrame, index: object) -> int | None:
+    return int(frame.at[index, ROW]) if ROW in frame.columns else None
 
 
 def _summed_by_key(other: pd.DataFrame, join: Join) -> pd.DataFrame:
@@ -191,7 +248,7 @@ def apply_split(frame: pd.DataFrame, split: Split, label: str) -> tuple[pd.DataF
     text = frame[split.column].astype("string").str.strip()
     parts, fits = _cut(text, split)
     problems = []
-    for index in frame.index[~fits][:MAX_PROBLEMS_PER_COLUMN]:
+    for index in frame.index[~fits]:
         value = text[index]
         found = "an empty cell" if pd.isna(value) or value == "" else f"'{value}'" + _what_was_found(str(value), split)
         problems.append(
@@ -203,9 +260,6 @@ def apply_split(frame: pd.DataFrame, split: Split, label: str) -> tuple[pd.DataF
                 column=split.column,
             )
         )
-    extra = int((~fits).sum()) - MAX_PROBLEMS_PER_COLUMN
-    if extra > 0:
-        problems.append(Problem(label, f"{extra} more accounts do not fit the layout.", "", column=split.column))
     frame = frame.copy()
     for position, name in enumerate(split.segments):
         if name:
@@ -300,13 +354,11 @@ def _check_total(frame: pd.DataFrame, parts: list[str], total: str, tolerance: f
         )
         for index in frame.index[wrong]
     ]
-    if len(problems) > MAX_PROBLEMS_PER_COLUMN:
-        problems = problems[:MAX_PROBLEMS_PER_COLUMN] + [Problem(label, f"{len(problems) - MAX_PROBLEMS_PER_COLUMN} more rows do not add up to '{total}'.", "", column=total)]
     return problems
 
 
 def _keep_known_buildings(frame: pd.DataFrame, source: TableSource, known_buildings: set[str]) -> pd.DataFrame:
-    """Rows of the review's buildings only, when a state-wide file serves one district."""
+    """Rows of the review's buildings only, when a state-wide file serves one district (district-level rows stay)."""
     column = next((name for name, target in source.rename.items() if target == "building_code"), "building_code")
     if column not in frame.columns:
         return frame
@@ -314,11 +366,14 @@ def _keep_known_buildings(frame: pd.DataFrame, source: TableSource, known_buildi
     width = source.zero_pad.get("building_code")
     if width:
         codes = codes.str.zfill(width)
-    return frame.loc[codes.isin(known_buildings).fillna(False)]
+    keep = codes.isin(known_buildings).fillna(False)
+    if DISTRICT_ROW in frame.columns:
+        keep |= frame[DISTRICT_ROW].astype(bool)
+    return frame.loc[keep]
 
 
 def columns_read(source: TableSource) -> list[str]:
-    """The file's own columns a mapping reads (filter, split, join keys, sums, cases, wide_to_long, rename)."""
+    """The file's own columns a mapping reads (filter, split, join keys, sums, compute, cases, wide_to_long, rename)."""
     created: set[str] = set()
     read: list[str] = []
 
@@ -329,11 +384,16 @@ def columns_read(source: TableSource) -> list[str]:
     if source.split:
         reads(source.split.column)
         created.update(name for name in source.split.segments if name)
+    if source.district_rows is not None:
+        reads(*source.district_rows.when)
     for join in source.join:
         reads(*(join.table_key or join.key))
         created.update(join.columns.values())
     for target, parts in source.sums.items():
         reads(*parts)
+        created.add(target)
+    for target, expression in source.compute.items():
+        reads(*columns_of(parse_expression(expression)))
         created.add(target)
     for target, cases in source.cases.items():
         for case in cases:
@@ -355,7 +415,7 @@ def _format_problems(frame: pd.DataFrame, source: TableSource, label: str) -> li
     return [
         Problem(
             label,
-            f"The file lacks column(s) the '{source.format}' format reads: {', '.join(missing)}.",
+            f"{FORMAT_LACKS} '{source.format}' format reads: {', '.join(missing)}.",
             f"Columns expected: {', '.join(expected)}. Columns found: {_found(frame)}. If your file names them differently, map yours in this table's YAML "
             "(rename: {your column: canonical name}, or filter/cases/split with your names); your keys are laid over the format's. "
             "Mapping syntax: README.md, 'Mapping a district's own export'; formats: docs/data_dictionary.md.",
@@ -364,8 +424,30 @@ def _format_problems(frame: pd.DataFrame, source: TableSource, label: str) -> li
     ]
 
 
+def _folded(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def match_headers(frame: pd.DataFrame, source: TableSource) -> pd.DataFrame:
+    """A format's columns found under this year's spelling: case, spaces and underscores aside, or a known variant."""
+    wanted = list(dict.fromkeys([*columns_read(source), *source.headers]))
+    by_fold = {_folded(column): column for column in frame.columns if column != ROW}
+    renames = {}
+    for name in wanted:
+        if name in frame.columns:
+            continue
+        for spelling in [name, *source.headers.get(name, [])]:
+            found = by_fold.get(_folded(spelling))
+            if found is not None and found not in renames and found not in wanted:
+                renames[found] = name
+                break
+    return frame.rename(columns=renames) if renames else frame
+
+
 def map_table(raw: RawTable, source: TableSource, folder: Path, label: str, known_buildings: set[str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Apply ``source``'s mapping to ``raw``; returns text columns under canonical names and any problems."""
+    if source.format or source.headers:
+        raw = RawTable(match_headers(raw.frame, source), raw.path, raw.header_row)
     if source.format:
         # Built-in formats read known layouts; a renamed column is one problem naming both lists.
         problems = _format_problems(raw.frame, source, label)
@@ -375,6 +457,9 @@ def map_table(raw: RawTable, source: TableSource, folder: Path, label: str, know
     problems: list[Problem] = []
     if source.split:
         frame, problems = apply_split(frame, source.split, label)
+    if source.district_rows is not None:
+        # Marked on the file's own columns, carried hidden through the steps, shared or left out on load.
+        frame = frame.assign(**{DISTRICT_ROW: conditions_hold(frame, source.district_rows.when, label)})
     if source.only_known_buildings and known_buildings is not None:
         frame = _keep_known_buildings(frame, source, known_buildings)
     for join in source.join:
@@ -383,6 +468,9 @@ def map_table(raw: RawTable, source: TableSource, folder: Path, label: str, know
     if source.sums:
         frame, sum_problems = apply_sums(frame, source.sums, label)
         problems += sum_problems
+    if source.compute:
+        frame, compute_problems = apply_compute(frame, source.compute, label, raw.header_row)
+        problems += compute_problems
     derived = {column: _apply_cases(frame, column, cases, label) for column, cases in source.cases.items()}
     for column, values in derived.items():
         frame[column] = values

@@ -370,12 +370,17 @@ def read_yaml(path: Path) -> Any:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
+        unquoted = _unquoted_name(text, line)
         raise InputError(
             [
                 Problem(
                     label,
-                    f"The YAML cannot be read: {getattr(error, 'problem', error)}.",
-                    "Check indentation, colons, quotes and brackets on that line and the one above.",
+                    f"The YAML cannot be read: {getattr(error, 'problem', error)}." + (f" Line {unquoted[0]} has the unquoted name {unquoted[1]}." if unquoted else ""),
+                    (
+                        f'Quote it: "{unquoted[1]}". Unquoted, YAML reads # (after a space) as the start of a comment and ": " as the start of a value, so the error shows on a later line.'
+                        if unquoted
+                        else "Check indentation, colons, quotes and brackets on that line and the one above."
+                    ),
                     row=line,
                     column=_key_at_line(text, line),
                 )
@@ -397,6 +402,27 @@ def read_yaml(path: Path) -> Any:
             ]
         )
     return data
+
+
+def _unquoted_name(text: str, line: int | None) -> tuple[int, str] | None:
+    """The line and name of an unquoted key holding ' #' or ': ' (a column "Bldg #" or "Fund: Title I") at or
+    above where parsing broke: such a name makes the error appear lines later, under another key."""
+    if line is None:
+        return None
+    lines = text.splitlines()
+    for number in range(min(line, len(lines)), max(0, line - 6), -1):
+        written = lines[number - 1]
+        if written.lstrip().startswith("#"):
+            continue
+        # Entries of a flow mapping ({a: b, c: d}) or a block line's key, with quoted text blanked out.
+        plain = re.sub(r"\"[^\"]*\"|'[^']*'", lambda match: "_" * len(match.group(0)), written)
+        for entry in re.split(r"[{},]", plain):
+            hashed = re.match(r"^\s*(?:-\s+)?([^#:]*\s#[^:]*?)\s*:\s", entry + " ")
+            colons = re.match(r"^\s*(?:-\s+)?([^:]+:\s[^:]+?)\s*:\s", entry + " ")
+            found = hashed or colons
+            if found and found.group(1).strip():
+                return number, found.group(1).strip()
+    return None
 
 
 def _key_at_line(text: str, line: int | None) -> str | None:

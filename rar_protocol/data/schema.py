@@ -190,6 +190,7 @@ DESIGNATIONS = TableSpec(
             "CSI, ATS (additional targeted support, also written ATSI), TSI or none.",
             allowed=("CSI", "ATS", "TSI", "none"),
         ),
+        ColumnSpec("note", TEXT, "Why the building was identified, as the state words it (MI School Data's SupportCategoryReason).", required=False, nullable=True),
     ),
 )
 

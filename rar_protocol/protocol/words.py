@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rar_protocol.data import schema
 from rar_protocol.data.choices import chosen_building, comparison_peers
+from rar_protocol.data.left_out import describe_all
 from rar_protocol.measures.comparison import same_level_peers
 from rar_protocol.measures.privacy import MARKER
 
@@ -195,6 +196,8 @@ def table_sources(review: Review, *tables: str) -> list[str]:
             lines.append(f"{name} table ({source.file})")
         if name == "designations" and review.config.designations_note:
             lines[-1] += f"; designations {review.config.designations_note}"
+        # Spending rows the review leaves out are said wherever the table is cited (rar_protocol.data.left_out).
+        lines += [f"left out: {line}" for line in describe_all(review.left_out, name)]
     return lines
 
 

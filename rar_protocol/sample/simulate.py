@@ -501,7 +501,7 @@ def _enrollment_frame(simulation: _Simulation) -> pd.DataFrame:
 
 def _designations_frame(simulation: _Simulation) -> pd.DataFrame:
     building_codes, school_years = _grid(simulation)
-    return pd.DataFrame({"building_code": _text(building_codes), "school_year": _text(school_years), "designation": _text(simulation.plan.designation.ravel())})
+    return pd.DataFrame({"building_code": _text(building_codes), "school_year": _text(school_years), "designation": _text(simulation.plan.designation.ravel()), "note": None})
 
 
 def _expenditure_accounts(simulation: _Simulation) -> dict[tuple[str, str, str, str, bool], np.ndarray]:

@@ -386,10 +386,20 @@ def test_a_format_under_the_wrong_table_is_refused(mi_school_data_review):
 
 def test_every_format_is_in_the_data_dictionary_with_the_columns_it_reads():
     dictionary = data_dictionary()
-    assert set(available_formats()) == {"mi_bulletin_1014", "mi_general_ledger", "mi_school_data_assessment", "mi_school_data_directory", "mi_school_data_student_counts"}
+    assert set(available_formats()) == {
+        "mi_bulletin_1014",
+        "mi_entity_master_essa",
+        "mi_fid_expenditures",
+        "mi_general_ledger",
+        "mi_school_data_assessment",
+        "mi_school_data_directory",
+        "mi_school_data_student_counts",
+        "mi_school_index",
+    }
     for name in available_formats():
         assert f"## format `{name}`" in dictionary
     assert "`ReportCategory`" in dictionary and "`TOTAL_ENROLLMENT`" in dictionary and "`Account`" in dictionary and "`AVG_FTE`" in dictionary
+    assert "`SupportCategoryReason`" in dictionary and "`ESSA Support Category Status`" in dictionary and "`BuildingCode`" in dictionary
 
 
 # ---------------------------------------------------------------------------------- the ledger
@@ -457,8 +467,12 @@ def test_expenditures_from_the_ledger_by_building_source_and_category(ledger_rev
 
 def test_district_lines_can_be_left_out(ledger_review):
     ledger_review.write_text(ledger_review.read_text().replace("{from_ledger: true}", "{from_ledger: {district_lines: leave_out}}"))
-    dollars = finance.building_dollars(load_review(ledger_review)).set_index("building_code")
+    review = load_review(ledger_review)
+    dollars = finance.building_dollars(review).set_index("building_code")
     assert dollars.loc["00001", "total_dollars"] == pytest.approx(680_000)
+    # The district's own lines are said to be left out, with their dollars, not dropped silently.
+    assert [(record.reason, record.table) for record in review.left_out] == [("district_lines", "expenditures")]
+    assert review.left_out[0].dollars > 0
 
 
 def test_vendor_layout_with_another_order_separator_and_a_skipped_segment(ledger_review):

@@ -16,7 +16,7 @@ from rar_protocol.errors import InputError
 
 FORMATS_FOLDER = Path(__file__).resolve().parent
 # Keys whose mappings merge entry by entry; any other key of the table replaces the format's.
-_MERGED_KEYS = ("filter", "sums", "cases", "rename", "values", "constants", "zero_pad")
+_MERGED_KEYS = ("filter", "sums", "compute", "cases", "headers", "rename", "values", "constants", "zero_pad")
 # Keys that describe a format rather than map a table.
 _FORMAT_ABOUT_KEYS = ("table", "description")
 
