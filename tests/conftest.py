@@ -228,7 +228,8 @@ def tiny_review(tmp_path: Path) -> Path:
 # Spending as one total per building (no fund source, no category), as state publications give it.
 UNSPLIT_FILES = {
     "buildings.csv": "building_code,building_name,level\n00101,Adams Elementary,elementary\n00102,Brook Elementary,elementary\n00103,Clark Elementary,elementary\n00104,Dale Middle,middle\n",
-    "enrollment.csv": "building_code,school_year,pupils,economically_disadvantaged\n00101,2024-25,400,160\n00102,2024-25,380,84\n00103,2024-25,300,190\n00104,2024-25,520,182\n",
+    # Need published as a share: the YAML's compute: turns it into the count.
+    "enrollment.csv": "building_code,school_year,pupils,free_reduced_lunch\n00101,2024-25,400,40.0%\n00102,2024-25,380,22.1%\n00103,2024-25,300,63.3%\n00104,2024-25,520,35.0%\n",
     # One total per building: the publication gives no fund source and no category.
     "spending.csv": "building_code,school_year,total\n00101,2024-25,4400000\n00102,2024-25,4100000\n00103,2024-25,3600000\n00104,2024-25,5900000\n",
     "designations.csv": "building_code,school_year,designation\n00103,2024-25,CSI\n",
@@ -240,7 +241,7 @@ buildings: ["00103"]
 data_folder: .
 tables:
   buildings: {file: buildings.csv, constants: {district_code: "09999"}}
-  enrollment: {file: enrollment.csv}
+  enrollment: {file: enrollment.csv, compute: {economically_disadvantaged: "round(free_reduced_lunch * pupils / 100)"}}
   designations: {file: designations.csv}
   expenditures: {file: spending.csv, rename: {total: amount}, constants: {fund_source: total}}
   outcomes: {file: outcomes.csv, constants: {tested: null}}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA_OBJECT_NAME, NC_CONFIG, made_run, manifest_of, review_with_option
+from conftest import DATA_OBJECT_NAME, NC_CONFIG, made_run, manifest_of, review_with_option, write_unsplit
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4])
@@ -39,3 +39,15 @@ def test_option_1_runs_on_real_north_carolina_data_and_says_what_it_lacks(north_
 def test_option_4_runs_on_real_north_carolina_data_and_says_what_it_lacks(real_data, tmp_path):
     folder = made_run(tmp_path / "out", str(review_with_option(NC_CONFIG, 4, tmp_path)), "--building", "330312", "--formats", "html")
     _says_what_it_lacks(_north_carolina_option_report(folder, 4))
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_every_option_runs_on_spending_given_as_one_total_and_says_federal_is_not_reported(number, tmp_path):
+    # One total per building, need as a percent made a count by compute:, outcomes as percents only.
+    config = review_with_option(write_unsplit(tmp_path), number, tmp_path)
+    folder = made_run(tmp_path / "out", str(config), "--formats", "html")
+    reports = manifest_of(folder)["reports"]
+    assert reports and all(report["status"] == "ok" for report in reports), reports
+    district = (folder / "reports" / "10_district_financial_review.html").read_text(encoding="utf-8")
+    assert "not split by fund source: federal and state + local dollars are not reported" in district
+    assert "$0 federal" not in district

@@ -17,6 +17,12 @@ def review(tmp_path: Path):
     return load_review(write_unsplit(tmp_path))
 
 
+def test_need_published_as_a_share_becomes_a_count_by_compute(review):
+    counts = review.tables["enrollment"].set_index("building_code")["economically_disadvantaged"].to_dict()
+    # 40.0% of 400, 22.1% of 380 = 83.98, 63.3% of 300 = 189.9, 35.0% of 520.
+    assert counts == {"00101": 160, "00102": 84, "00103": 190, "00104": 182}
+
+
 def test_federal_and_state_local_are_not_reported_never_zero(review):
     table = finance.per_pupil(review).set_index("building_code")
     assert table.loc["00103", "total_per_pupil"] == pytest.approx(12_000)
