@@ -25,6 +25,7 @@ SAMPLE_DATA = PROJECT / "data" / "sample"
 REAL_DATA = PROJECT.parent / "shared" / "data" / "real"
 NC_CONFIG = PROJECT / "parameters" / "examples" / "nc_2018-19.yaml"
 MI_CONFIG = PROJECT / "parameters" / "examples" / "mi_2009-10.yaml"
+DENVER_CONFIG = PROJECT / "parameters" / "examples" / "denver_2018-19_2024-25.yaml"
 BAD_INPUTS = TESTS / "bad_inputs"
 E2E = TESTS / "e2e"
 

@@ -517,7 +517,12 @@ def flagged_figures(review: Review, *, small_building_pupils: float | None = Non
         observations = ["No building-year was flagged: every per-pupil figure is within the plausible range and every building has enough pupils.", rule]
     else:
         observations = [f"{len(flagged)} building-year(s) flagged; they stay in every table and chart, marked, and are left out of correlations.", rule]
-        observations += [f"{row['building_name']} ({row['school_year']}): {money(row['total_per_pupil'])} per pupil with {row['pupils']:,.0f} pupils; {row['flag']}." for _, row in flagged.iterrows()]
+        observations += [
+            f"{row['building_name']} ({row['school_year']}): "
+            + (f"{money(row['total_per_pupil'])} per pupil with {row['pupils']:,.0f} pupils" if pd.notna(row["total_per_pupil"]) else f"{money(row['total_dollars'])} with no pupils")
+            + f"; {row['flag']}."
+            for _, row in flagged.iterrows()
+        ]
     shown = labelled(
         flagged,
         {

@@ -64,6 +64,8 @@ class WideToLong(_Strict):
     total: str | None = None
     # Published files round each part and the total separately; allow that much difference.
     total_tolerance: float = Field(default=1.0, ge=0)
+    # Columns each part's rows also get ({central_federal: {central: "yes"}}): a part that is a district share, say.
+    set: dict[str, dict[str, str | int | float | bool | None]] = Field(default_factory=dict)
 
 
 class Join(_Strict):
@@ -196,7 +198,8 @@ class TableSource(_Strict):
     values: dict[str, dict[str, str | int | float | bool | None]] = Field(default_factory=dict)
     constants: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     zero_pad: dict[str, int] = Field(default_factory=dict)
-    aggregate: Literal["sum"] | None = None
+    # sum: add up rows sharing the table's key; last: keep the last of them (a panel file's latest name of a building).
+    aggregate: Literal["sum", "last"] | None = None
     only_known_buildings: bool = False
     district_rows: DistrictRows | None = None
     # Header spellings a format accepts for a column it reads (published headers drift between years).

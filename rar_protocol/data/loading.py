@@ -325,6 +325,8 @@ def load_table(
         return parsed, [], path
     if source.aggregate == "sum":
         parsed = _aggregate(parsed, spec)
+    elif source.aggregate == "last":
+        parsed = parsed.drop_duplicates(subset=list(spec.key), keep="last").reset_index(drop=True)
     problems = _pandera_problems(parsed, spec, label) + _not_greater_problems(parsed, spec, label)
     return parsed, _blank_totals_problems(parsed, name, source, label, problems), path
 

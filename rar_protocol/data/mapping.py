@@ -331,7 +331,14 @@ def _wide_to_long(frame: pd.DataFrame, source: TableSource, label: str) -> tuple
         problems = _check_total(frame, list(spec.columns), spec.total, spec.total_tolerance, label)
     keep = [column for column in frame.columns if column not in spec.columns and column != spec.total]
     long = frame.melt(id_vars=keep, value_vars=list(spec.columns), var_name=spec.name, value_name=spec.value)
+    for part, assigned in spec.set.items():
+        for column, value in assigned.items():
+            if column not in long.columns:
+                long[column] = None
+            long.loc[long[spec.name] == part, column] = value
     long[spec.name] = long[spec.name].map(spec.columns)
+    # A blank part is no dollars of that source: no row (a zero would be a figure nobody published).
+    long = long[long[spec.value].astype("string").fillna("").str.strip() != ""]
     return long.sort_values([ROW, spec.name], kind="stable").reset_index(drop=True), problems
 
 
@@ -401,7 +408,7 @@ def columns_read(source: TableSource) -> list[str]:
         created.add(target)
     if source.wide_to_long:
         reads(*source.wide_to_long.columns, source.wide_to_long.total)
-        created.update((source.wide_to_long.name, source.wide_to_long.value))
+        created.update((source.wide_to_long.name, source.wide_to_long.value, *(column for assigned in source.wide_to_long.set.values() for column in assigned)))
     reads(*source.rename)
     return read
 

@@ -167,7 +167,7 @@ ENROLLMENT = TableSpec(
         ColumnSpec(
             "pupils",
             NUMBER,
-            "Pupils counted for per-pupil spending (membership or FTE); must be above zero.",
+            "Pupils counted for per-pupil spending (membership or FTE); 0 for a closed building, whose per-pupil figures are flagged and not computed.",
             minimum=0,
         ),
         _count("economically_disadvantaged", "Economically disadvantaged pupils."),
@@ -439,11 +439,8 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
         if column.allowed:
             checks.append(pa.Check.isin(column.allowed))
         if column.minimum is not None:
-            # Pupils are the per-pupil denominator: zero is as wrong as negative.
-            if column.name == "pupils":
-                checks.append(pa.Check.gt(column.minimum))
-            else:
-                checks.append(pa.Check.ge(column.minimum))
+            # Zero pupils is allowed (a closed school carrying a central share): its per-pupil figures are flagged, never divided.
+            checks.append(pa.Check.ge(column.minimum))
         if column.maximum is not None:
             checks.append(pa.Check.le(column.maximum))
         columns[column.name] = pa.Column(

@@ -63,7 +63,8 @@ def per_pupil(review: Review) -> pd.DataFrame:
     pupils = review.tables["enrollment"][["building_code", "school_year", "pupils"]]
     table = dollars.merge(pupils, on=["building_code", "school_year"], how="left", validate="one_to_one")
     for measure in ("total", "federal", "state_local", "personnel", "non_personnel"):
-        table[f"{measure}_per_pupil"] = table[f"{measure}_dollars"] / table["pupils"]
+        # No pupils, no per-pupil figure: NaN and a flag, never a division by zero.
+        table[f"{measure}_per_pupil"] = table[f"{measure}_dollars"] / table["pupils"].where(table["pupils"] > 0)
     buildings = review.tables["buildings"][["building_code", "building_name", "level"]]
     table = buildings.merge(table, on="building_code", how="right")
     table["flag"] = outlier_reasons(table, review)
@@ -76,6 +77,8 @@ def outlier_reasons(table: pd.DataFrame, review: Review) -> pd.Series:
 
     def reasons(pupils: float, total_per_pupil: float) -> str:
         found = []
+        if pupils == 0:
+            return "no pupils: spending without pupils (a closed building?), so no per-pupil figure"
         if pupils < thresholds.small_building_pupils:
             found.append(f"few pupils ({pupils:,.0f}): per-pupil figures swing widely")
         if total_per_pupil > thresholds.per_pupil_high:

@@ -175,7 +175,6 @@ REFUSED = [
     ),
     Refused("decimal comma (1 200,50) in a semicolon file", _copy("comma_decimal_expenditures.csv", "expenditures.csv"), "expenditures.csv", 4, "amount", "'1 200,50' is not a number"),
     Refused("negative pupils", _edit("enrollment.csv", "00002,2023-24,300,90", "00002,2023-24,-300,90"), "enrollment.csv", 3, "pupils", "above zero|negative"),
-    Refused("zero pupils", _edit("enrollment.csv", "00002,2023-24,300,90", "00002,2023-24,0,0"), "enrollment.csv", 3, "pupils", "pupils is 0"),
     Refused("duplicate keys", _edit("enrollment.csv", "00002,2023-24,300,90\n", "00002,2023-24,300,90\n00002,2023-24,310,90\n"), "enrollment.csv", 3, "building_code", "repeat the same key"),
     Refused(
         "building in expenditures unknown to buildings",

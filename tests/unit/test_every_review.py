@@ -1,4 +1,4 @@
-"""Every analysis runs on every review: the sample, the real North Carolina and Michigan examples, and a
+"""Every analysis runs on every review: the sample, the real North Carolina, Michigan and Denver examples, and a
 review of one total per building. Each data object either shows its figures or says what data it lacks,
 and no sentence prints a missing number. The reports themselves run through `rar run` in tests/e2e."""
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import MI_CONFIG, NC_CONFIG, REAL_DATA, SAMPLE_CONFIG, write_unsplit
+from conftest import DENVER_CONFIG, MI_CONFIG, NC_CONFIG, REAL_DATA, SAMPLE_CONFIG, write_unsplit
 from rar_protocol.analyses import determination, diagnostic, distribution, district_review, strategy, student_group
 from rar_protocol.data.loading import Review, load_review
 
@@ -20,6 +20,7 @@ REVIEWS = {
     "north carolina": lambda folder: NC_CONFIG,
     "michigan 2009-10": lambda folder: MI_CONFIG,
     "one total per building": write_unsplit,
+    "denver, seven years": lambda folder: DENVER_CONFIG,
 }
 
 
@@ -32,7 +33,7 @@ def _building(review: Review) -> str:
 @pytest.mark.parametrize("name", REVIEWS)
 def test_every_analysis_runs_and_says_what_it_lacks(name, tmp_path):
     config = REVIEWS[name](tmp_path)
-    if config in (NC_CONFIG, MI_CONFIG) and not REAL_DATA.is_dir():
+    if config in (NC_CONFIG, MI_CONFIG, DENVER_CONFIG) and not REAL_DATA.is_dir():
         pytest.skip(f"real data not found at {REAL_DATA}")
     review = load_review(config)
     building = _building(review)
