@@ -126,7 +126,9 @@ class ReportContext:
     def show(self, data_object: DataObject) -> HTML:
         """Export the data object for MICIP (when the report has an output folder) and display it with its prompts."""
         folder = self.data_object_folder
-        written = export(data_object, folder, self.run_date, naming=self.review.config.naming) if folder else []
+        # A building's files carry its name and code: four buildings' uploads never share a file name.
+        building = {"building_code": self.building_code, "building_name": self.review.building_name(self.building_code)} if self.building_code else {}
+        written = export(data_object, folder, self.run_date, naming=self.review.config.naming, **building) if folder else []
         self.exported += written
         self.not_available += [item for item in data_object.missing if item not in self.not_available]
         answers = (self.responses.get("data_objects") or {}).get(data_object.key) or {}
