@@ -57,7 +57,7 @@ def test_cells_are_written_by_their_declared_unit_not_by_their_label():
     table = pd.DataFrame({"Cost": [-1196.4], "Share": [41.25], "Change": [3.24], "Pupils": [316.0], "FTE": [2.5], "Note ($ and %)": [12.5], "Code": ["09010"]})
     units = declare(money=["Cost"], percent=["Share"], change=["Change"], count=["Pupils", "FTE"], number=["Note ($ and %)"], code=["Code"])
     page = data_object_html(DataObject(name="Units", observations=[], sources=[], table=table, units=units), prompts=[])
-    cells = re.findall(r"<td>(.*?)</td>", page)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
     assert cells == ["-$1,196", "41.2%", "+3.2%", "316", "2.5", "12.5", "09010"]
 
 
