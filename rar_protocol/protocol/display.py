@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,22 @@ import pandas as pd
 
 from rar_protocol.measures.privacy import MARKER
 from rar_protocol.protocol.data_object import DataObject
-from rar_protocol.protocol.units import format_value
+from rar_protocol.protocol.units import CODE, format_value
+
+# Printed size of charts: drawn 8 inches wide with 10-point labels, printed at 80% (8-point labels)
+# and never taller than FIGURE_INCHES, so a chart and its table share a page (letter, 9.7 inches of text).
+FIGURE_SCALE = 0.8
+FIGURE_INCHES = 4.6
+TEXT_WIDTH_INCHES = 7.5
+PAGE_INCHES = 8.6  # a data object's figure and table kept together when they take no more than this
+TABLE_HEAD_INCHES = 0.6
+ROW_INCHES = 0.28  # a printed table row, a wrapped building name included
+
+
+def printed_size(width: float, height: float) -> tuple[float, float]:
+    """A chart's printed width and height in inches, from the size it is drawn at."""
+    printed = min(width * FIGURE_SCALE, FIGURE_INCHES * width / height, TEXT_WIDTH_INCHES)
+    return printed, printed * height / width
 
 
 def _format_cell(value: Any, unit: str, suppressed: bool) -> str:
@@ -55,21 +71,59 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def table_html(table: pd.DataFrame, units: dict[str, str], *, max_rows: int = 60) -> str:
-    """The table as HTML, each value written by its column's declared unit.
+# A school year (2020-21) or a span of them is one word: a header never breaks it at its hyphen.
+SCHOOL_YEAR = re.compile(r"\b\d{4}-\d{2}(?:\s+to\s+\d{4}-\d{2})?\b")
+# Tables with more columns than this print in a smaller type, so the words of their headers fit their columns.
+WIDE_TABLE_COLUMNS = 8
+
+
+def _header_html(column: object) -> str:
+    """A column header, its school years kept whole."""
+    return SCHOOL_YEAR.sub(lambda match: f"<span class='rar-nowrap'>{match.group(0)}</span>", html.escape(str(column)))
+
+
+def table_html(table: pd.DataFrame, units: dict[str, str], *, max_rows: int = 60, caption: str = "") -> str:
+    """The table as HTML, each value written by its column's declared unit, under ``caption`` when given.
 
     Empty cells of a row whose "suppressed" (or "Suppressed") column is true show the privacy marker.
     """
     shown = table.head(max_rows)
     flag = next((column for column in shown.columns if str(column).lower() == "suppressed"), None)
     hidden = shown[flag].fillna(False).astype(bool).tolist() if flag is not None else [False] * len(shown)
-    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in shown.columns)
+    head = "".join(f"<th>{_header_html(column)}</th>" for column in shown.columns)
     rows = []
     for record, suppressed in zip(shown.itertuples(index=False), hidden):
-        cells = "".join(f"<td>{_format_cell(value, units[column], suppressed)}</td>" for column, value in zip(shown.columns, record))
+        cells = "".join(_cell_html(value, units[column], suppressed) for column, value in zip(shown.columns, record))
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p class='rar-note'>{len(table) - max_rows} more rows in the exported CSV/XLSX.</p>" if len(table) > max_rows else ""
-    return f"<table class='rar-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+    wide = " rar-wide" if len(shown.columns) > WIDE_TABLE_COLUMNS else ""
+    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table class='rar-table{wide}'>{title}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
+
+
+def _cell_html(value: Any, unit: str, suppressed: bool) -> str:
+    """One cell; codes and school years never wrap."""
+    return f"<td class='rar-nowrap'>{_format_cell(value, unit, suppressed)}</td>" if unit == CODE else f"<td>{_format_cell(value, unit, suppressed)}</td>"
+
+
+def single_year(data_object: DataObject) -> str | None:
+    """The one school year the printed table shows, when it shows one: a column holding one year, or
+    rows of the exported table that all belong to one year (the display is a slice of the table)."""
+    table, shown = data_object.table, data_object.display if data_object.display is not None else data_object.table
+    if shown is None or shown.empty:
+        return None
+    if "School year" in shown.columns:
+        years = shown["School year"].dropna().unique()
+        return str(years[0]) if len(years) == 1 else None
+    if table is None or "School year" not in table.columns or not shown.index.isin(table.index).all() or not table.index.is_unique:
+        return None
+    # The display keeps the table's rows (same index, same values): their years are the display's.
+    rows = table.loc[shown.index]
+    common = [column for column in shown.columns if column in table.columns]
+    if not common or not rows[common].reset_index(drop=True).equals(shown[common].reset_index(drop=True)):
+        return None
+    years = rows["School year"].dropna().unique()
+    return str(years[0]) if len(years) == 1 else None
 
 
 def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], answers: dict[str, Any] | None = None, exported: list[Path] | None = None) -> str:
@@ -79,15 +133,27 @@ def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], 
     if exported:
         parts.append("<p class='rar-files'>MICIP files: " + ", ".join(f"<code>{html.escape(p.name)}</code>" for p in exported) + "</p>")
     if data_object.observations:
-        parts.append("<p><strong>What the data shows</strong></p><ul class='rar-observations'>" + "".join(f"<li>{html.escape(text)}</li>" for text in data_object.observations) + "</ul>")
+        parts.append(
+            "<p class='rar-label'><strong>What the data shows</strong></p><ul class='rar-observations'>" + "".join(f"<li>{html.escape(text)}</li>" for text in data_object.observations) + "</ul>"
+        )
+    evidence = []
+    height = 0.0
     if data_object.figure is not None:
         encoded = base64.b64encode(data_object.png()).decode("ascii")
-        parts.append(f"<img class='rar-figure' alt='{html.escape(data_object.name)}' src='data:image/png;base64,{encoded}'/>")
+        width, height = printed_size(*data_object.figure.get_size_inches())
+        evidence.append(f"<img class='rar-figure' style='--rar-print-width: {width:.2f}in' alt='{html.escape(data_object.name)}' src='data:image/png;base64,{encoded}'/>")
+    shown = data_object.display if data_object.display is not None else data_object.table
+    if shown is not None:
+        year = single_year(data_object)
+        evidence.append(table_html(shown, data_object.units, caption=f"{data_object.name}, {year}" if year else ""))
+        height += TABLE_HEAD_INCHES + ROW_INCHES * min(len(shown), 60)
     if data_object.display is not None:
-        parts.append(table_html(data_object.display, data_object.units))
-        parts.append("<p class='rar-note'>The exported CSV and XLSX hold every column and year.</p>")
-    elif data_object.table is not None:
-        parts.append(table_html(data_object.table, data_object.units))
+        evidence.append("<p class='rar-note'>The exported CSV and XLSX hold every column and year.</p>")
+    # The figure and its table on one page where both fit; a longer pair breaks in the table, which repeats its header row.
+    together = " rar-together" if data_object.figure is not None and shown is not None and height <= PAGE_INCHES else ""
+    # A table of more than half a page starts where it is and goes on over the page, rather than leaving a gap.
+    long_table = " rar-long-table" if shown is not None and ROW_INCHES * len(shown) > PAGE_INCHES / 2 else ""
+    parts.append(f"<div class='rar-evidence{together}{long_table}'>{''.join(evidence)}</div>")
     for note in data_object.notes:
         parts.append(f"<p class='rar-note'>{html.escape(note)}</p>")
     sources = "; ".join(data_object.sources)
@@ -96,10 +162,12 @@ def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], 
     parts.append("<div class='rar-prompts'>")
     for prompt in prompts:
         answer = answers.get(prompt["key"])
-        parts.append(f"<p><strong>{html.escape(prompt['title'])}:</strong> {html.escape(prompt['question'])}</p>")
+        # A question and its answer (or the lines to write it on) are printed on one page.
+        parts.append(f"<div class='rar-prompt'><p><strong>{html.escape(prompt['title'])}:</strong> {html.escape(prompt['question'])}</p>")
         if answer:
             parts.append(f"<blockquote>{html.escape(str(answer))}</blockquote>")
         else:
             parts.append("<div class='rar-write-here'>" + "<hr/>" * 3 + "</div>")
+        parts.append("</div>")
     parts.append("</div></section>")
     return "".join(parts)

@@ -17,7 +17,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,38 +45,85 @@ def write_manifest(run_folder: Path, results: list[ReportResult], run_provenance
     write_atomically(run_folder / "index.html", index_html(manifest).encode("utf-8"))
 
 
-def index_html(manifest: dict[str, Any]) -> str:
-    """The run's start page: every report and data object, with its status."""
-    rows = []
-    for report in manifest["reports"]:
-        links = []
-        if report["html"]:
-            links.append(f"<a href='{html.escape(report['html'])}'>HTML</a>")
-        if report["pdf"]:
-            links.append(f"<a href='{html.escape(report['pdf'])}'>PDF</a>")
-        status = report["status"]
-        detail = ""
+def local_time(stamp: str) -> str:
+    """An ISO time (the provenance's, in UTC) as the reader's local date and time: "December 2, 2026 at 14:05 EST"."""
+    try:
+        moment = datetime.fromisoformat(stamp).astimezone()
+    except ValueError:
+        return stamp
+    return f"{moment:%B} {moment.day}, {moment:%Y at %H:%M %Z}".strip()
+
+
+def _problems_html(reports: list[dict[str, Any]]) -> str:
+    """What went wrong, on top: each failed report's error and each missing PDF."""
+    problems = []
+    for report in reports:
+        who = "district" if report["building_code"] is None else f"{report['building_code']} {report.get('building_name') or ''}".strip()
         if report["error"]:
             error = report["error"]
-            detail = f"<div class='error'>Failed in cell {error.get('cell')}: {html.escape(str(error.get('name')))}: {html.escape(str(error.get('message')))}</div>"
+            problems.append(
+                f"<li class='error'>{html.escape(report['title'])} ({html.escape(who)}) failed in cell {error.get('cell')}: "
+                f"{html.escape(str(error.get('name')))}: {html.escape(str(error.get('message')))}</li>"
+            )
+        elif report["status"] != "ok":
+            problems.append(f"<li class='error'>{html.escape(report['title'])} ({html.escape(who)}): {html.escape(report['status'])}</li>")
         if report.get("pdf_error"):
-            detail += f"<div class='warning'>No PDF: {html.escape(report['pdf_error'])}</div>"
-        objects = "".join(f"<li><a href='{html.escape(path)}'>{html.escape(Path(path).name)}</a></li>" for path in report["data_objects"])
-        who = "District" if report["building_code"] is None else html.escape(f"{report['building_code']} {report.get('building_name') or ''}".strip())
-        rows.append(f"<tr class='{status}'><td>{html.escape(report['title'])}</td><td>{who}</td><td>{status}</td><td>{' · '.join(links)}{detail}</td><td><ul>{objects}</ul></td></tr>")
-    made = html.escape(manifest["provenance"]["run_time"])
+            problems.append(f"<li class='warning'>{html.escape(report['title'])} ({html.escape(who)}): no PDF: {html.escape(report['pdf_error'])}</li>")
+    return f"<ul class='problems'>{''.join(problems)}</ul>" if problems else ""
+
+
+def _data_objects_html(paths: list[str]) -> str:
+    """A report's MICIP files, one line per data object (its CSV, XLSX and PNG side by side), folded away until opened."""
+    grouped: dict[str, list[str]] = {}
+    for path in paths:
+        grouped.setdefault(Path(path).stem, []).append(path)
+    items = []
+    order = {".csv": 0, ".xlsx": 1, ".png": 2}
+    for stem, files in grouped.items():
+        files = sorted(files, key=lambda path: order.get(Path(path).suffix.lower(), 3))
+        links = " · ".join(f"<a href='{html.escape(path)}'>{html.escape(Path(path).suffix.lstrip('.').upper())}</a>" for path in files)
+        items.append(f"<li>{html.escape(stem)}: {links}</li>")
+    return f"<details><summary>MICIP data objects ({len(grouped)})</summary><ul>{''.join(items)}</ul></details>" if items else ""
+
+
+def index_html(manifest: dict[str, Any]) -> str:
+    """The run's start page: status and errors on top, then one section per building (the district first) with its reports and data objects."""
+    reports = manifest["reports"]
+    sections: dict[str | None, list[dict[str, Any]]] = {}
+    for report in sorted(reports, key=lambda report: (report["building_code"] is not None, report["building_code"] or "", report["notebook"])):
+        sections.setdefault(report["building_code"], []).append(report)
+    parts = []
+    for code, made in sections.items():
+        name = made[0].get("building_name") or ""
+        heading = f"District: {manifest['district_name']}" if code is None else f"{code} {name}".strip()
+        rows = []
+        for report in made:
+            links = [f"<a href='{html.escape(report[kind])}'>{kind.upper()}</a>" for kind in ("html", "pdf") if report[kind]]
+            rows.append(
+                f"<tr class='{html.escape(report['status'])}'><td>{html.escape(report['title'])}</td><td>{html.escape(report['status'])}</td>"
+                f"<td>{' · '.join(links)}</td><td>{_data_objects_html(report['data_objects'])}</td></tr>"
+            )
+        parts.append(
+            f"<section><h2>{html.escape(heading)}</h2><table><thead><tr><th>Report</th><th>Status</th><th>Files</th><th>MICIP files</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        )
+    failed = sum(report["status"] != "ok" for report in reports)
+    status = f"{len(reports) - failed} of {len(reports)} reports made" + (f"; {failed} failed" if failed else "")
+    made_at = html.escape(local_time(manifest["provenance"]["run_time"]))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Resource Allocation Review · {html.escape(manifest["district_name"])}</title>
 <style>
-body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; }}
+body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; color: #222; max-width: 70em; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #ccd; padding: 4px 8px; vertical-align: top; text-align: left; }}
 th {{ background: #eef3f8; }} tr.failed td {{ background: #fff0f0; }} .error {{ color: #a00; }} .warning {{ color: #8a4b00; }}
-ul {{ margin: 0; padding-left: 1.2em; font-size: 0.85em; }}
+.status {{ font-size: 1.1em; }} .status.failed {{ color: #a00; font-weight: bold; }}
+h2 {{ margin-top: 1.4em; font-size: 1.2em; }} details ul {{ margin: 0.3em 0 0 0; padding-left: 1.2em; font-size: 0.85em; }}
+summary {{ cursor: pointer; }}
 </style></head><body>
 <h1>Resource Allocation Review</h1>
-<p>{html.escape(manifest["district_name"])} ({html.escape(manifest["district_code"])}) · made {made} · details in <a href="manifest.json">manifest.json</a></p>
-<table><thead><tr><th>Report</th><th>Building</th><th>Status</th><th>Files</th><th>MICIP data objects</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
+<p>{html.escape(manifest["district_name"])} ({html.escape(manifest["district_code"])}) · made {made_at} · details in <a href="manifest.json">manifest.json</a></p>
+<p class="status{" failed" if failed else ""}">{status}.</p>
+{_problems_html(reports)}
+{"".join(parts)}
 </body></html>
 """
 

@@ -32,7 +32,11 @@ STYLE = """
 .rar-subtitle { color: #555; margin-top: 0; }
 .rar-data-object { border-top: 2px solid #0072B2; margin: 1.5em 0; padding-top: 0.4em; }
 .rar-table { border-collapse: collapse; font-size: 0.85em; margin: 0.6em 0; }
-.rar-table th { background: #eef3f8; text-align: left; }
+.rar-table th { background: #eef3f8; text-align: left; vertical-align: bottom; }
+/* Header text wraps between words only: "Economically disadvantaged (%)", never "Economical ly". */
+.rar-table th { word-break: normal; overflow-wrap: normal; hyphens: manual; }
+.rar-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0 0 0.2em 0; }
+.rar-nowrap { white-space: nowrap; }
 .rar-table th, .rar-table td { border: 1px solid #ccd; padding: 2px 6px; }
 .rar-figure { max-width: 100%; display: block; margin: 0.6em 0; }
 .rar-note, .rar-sources, .rar-files { font-size: 0.85em; color: #444; }
@@ -118,15 +122,21 @@ class ReportContext:
         years = review.config.school_years
         span = years[0] if len(years) == 1 else f"{years[0]} to {years[-1]}"
         focus = f" · focus on {self.school_year}" if self.school_year and self.school_year != years[-1] else ""
+        # The printers repeat these on every page (rar_protocol.report.pdf.running_header): pages of four buildings' reports printed together stay apart.
+        building = f"{self.building_code} {review.building_name(self.building_code)}" if self.building_code is not None else ""
+        running = {"title": title, "district": review.district_name, "building": building, "run-date": f"{self.run_date:%B %d, %Y}"}
+        attributes = " ".join(f"data-{key}='{html.escape(value, quote=True)}'" for key, value in running.items())
         return HTML(
-            f"{STYLE}<div class='rar-report' data-title='{html.escape(title)}'>"
+            f"{STYLE}<div class='rar-report' {attributes}>"
             f"<p class='rar-subtitle'><strong>{html.escape(subject)}</strong> · school years {html.escape(span)}{html.escape(focus)} · prepared {self.run_date:%B %d, %Y}</p></div>"
         )
 
     def show(self, data_object: DataObject) -> HTML:
         """Export the data object for MICIP (when the report has an output folder) and display it with its prompts."""
         folder = self.data_object_folder
-        written = export(data_object, folder, self.run_date, naming=self.review.config.naming) if folder else []
+        # A building's files carry its name and code: four buildings' uploads never share a file name.
+        building = {"building_code": self.building_code, "building_name": self.review.building_name(self.building_code)} if self.building_code else {}
+        written = export(data_object, folder, self.run_date, naming=self.review.config.naming, **building) if folder else []
         self.exported += written
         self.not_available += [item for item in data_object.missing if item not in self.not_available]
         answers = (self.responses.get("data_objects") or {}).get(data_object.key) or {}

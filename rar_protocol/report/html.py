@@ -24,38 +24,66 @@ REMOVE_CELL_TAG = "remove_cell"
 REMOVE_INPUT_TAG = "remove_input"
 REMOVE_OUTPUT_TAG = "remove_output"
 
-# Applied after the JupyterLab theme CSS so these rules win; shared by Chromium and WeasyPrint.
+# Applied after the JupyterLab theme CSS so these rules win; shared by Chromium and WeasyPrint (whose
+# running header and footer, in @page margin boxes, are added by rar_protocol.report.pdf).
 PRINT_STYLESHEET = """
 body {
   font-family: "Segoe UI", "Helvetica Neue", "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
 }
 @page {
-  margin: 0.5in;
+  size: letter;
+  margin: 0.7in 0.5in 0.6in 0.5in;
 }
 @media print {
   html, body { background: #ffffff; }
-  body { font-size: 10.5pt; line-height: 1.45; }
+  body { font-size: 10pt; line-height: 1.35; }
   main, body.jp-Notebook { padding: 0; margin: 0; }
-  .jp-Cell { padding: 0 0 0.4em 0; }
+  .jp-Cell { padding: 0 0 0.3em 0; }
+  h1 { font-size: 17pt; margin: 0 0 0.3em 0; }
+  h2 { font-size: 13.5pt; margin: 0.8em 0 0.3em 0; }
+  h3 { font-size: 11.5pt; margin: 0.3em 0 0.3em 0; }
+  p, ul { margin-top: 0.3em; margin-bottom: 0.4em; }
   /* The theme scrolls wide outputs horizontally; paper cannot scroll, so let them show. */
   .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-RenderedHTML { overflow: visible !important; }
-  h1, h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; }
+  /* JupyterLab keeps each cell output on one page; a data object is one output as long as a page,
+     so that leaves half pages empty and headings alone at the foot of one. The parts are kept together below. */
+  .jp-Cell, .jp-Cell-inputWrapper, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child { break-inside: auto !important; }
+  /* No heading is the last line of a page: it goes with what follows. */
+  h1, h2, h3, h4, h5, h6 { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
+  /* A section's heading and introduction (a markdown cell) go with the data object that follows. */
+  .celltag_rar-keep-with-next { break-after: avoid; page-break-after: avoid; }
+  .rar-files, .rar-label { break-after: avoid; page-break-after: avoid; }
+  .rar-data-object { margin: 0.9em 0 0.6em 0; }
+  li, .rar-prompt, .rar-sources, .rar-note, blockquote { break-inside: avoid; page-break-inside: avoid; }
+  .rar-prompt p { break-after: avoid; page-break-after: avoid; margin-bottom: 0; }
+  .rar-write-here hr { margin-top: 1.2em; }
+  /* A chart and its table on one page where they fit (the report marks those pairs). */
+  .rar-together { break-inside: avoid; page-break-inside: avoid; }
   img, svg, figure, .jp-RenderedImage, .jp-RenderedSVG {
     break-inside: avoid; page-break-inside: avoid;
     max-width: 100% !important; height: auto;
   }
-  /* Short tables stay on one page; a longer table still breaks, but never inside a row. */
+  /* Charts print at the size the report chose for each (80% of drawn, never taller than a third of a page or so). */
+  img.rar-figure { width: var(--rar-print-width, auto); margin: 0.4em auto; }
+  /* Short tables stay on one page; a longer one breaks between rows and repeats its header row. */
   table { break-inside: avoid; page-break-inside: avoid; }
+  .rar-long-table table { break-inside: auto; page-break-inside: auto; }
   thead { display: table-header-group; }
   tr, th, td { break-inside: avoid; page-break-inside: avoid; }
-  /* Paper cannot scroll sideways: wide DataFrames shrink and wrap cells instead of being cut. */
+  /* Paper cannot scroll sideways: tables size their columns from their content and wrap cells between
+     words; a table of many columns prints smaller so its headers' longest words still fit. */
   .jp-RenderedHTMLCommon table { table-layout: auto; max-width: 100%; font-size: 7.5pt; }
-  .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 0.2em 0.4em; }
-  /* Long column names may break anywhere; values and row labels keep whole words. */
-  .jp-RenderedHTMLCommon thead th { overflow-wrap: anywhere; }
+  .jp-RenderedHTMLCommon table.rar-wide { font-size: 6.5pt; }
+  .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 0.2em 0.35em; }
+  .jp-RenderedHTMLCommon thead th { word-break: normal; overflow-wrap: normal; hyphens: manual; }
+  .jp-RenderedHTMLCommon caption { font-size: 8.5pt; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 }
 """
+
+# Markdown cells with a heading are tagged so that the print stylesheet keeps them with the next cell.
+KEEP_WITH_NEXT_TAG = "rar-keep-with-next"
+HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s", re.MULTILINE)
 
 TEMPLATE_NAME = "rar_report.html.j2"
 
@@ -93,6 +121,7 @@ def render_html(
     """Render a notebook to an offline HTML report without code inputs and return its path."""
     destination = Path(destination)
     node, source_folder, default_title = _load_notebook(notebook)
+    _tag_headings(node)
     if title is not None:
         node.metadata["title"] = title
     resources = {
@@ -113,6 +142,15 @@ def _load_notebook(
         return nbformat.read(path, as_version=4), path.resolve().parent, path.stem
     # Copy so the caller's notebook keeps its metadata and cells untouched.
     return copy.deepcopy(notebook), Path.cwd(), "Report"
+
+
+def _tag_headings(node: nbformat.NotebookNode) -> None:
+    """Tag each markdown cell holding a heading, so it is printed on the page of what follows it."""
+    for cell in node.cells:
+        if cell.cell_type == "markdown" and HEADING_LINE.search(cell.source):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if KEEP_WITH_NEXT_TAG not in tags:
+                tags.append(KEEP_WITH_NEXT_TAG)
 
 
 def _report_exporter() -> HTMLExporter:

@@ -12,6 +12,7 @@ import contextlib
 import inspect
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,9 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,7 +32,7 @@ from typing import Any
 from rar_protocol.errors import PdfError
 from rar_protocol.files import write_atomically
 
-__all__ = ["ChromiumPdfPrinter", "find_browser", "make_pdf", "print_pdf", "weasyprint_pdf"]
+__all__ = ["ChromiumPdfPrinter", "RunningHeader", "find_browser", "make_pdf", "print_pdf", "running_header", "weasyprint_pdf"]
 
 BROWSER_ENVIRONMENT_VARIABLE = "RAR_BROWSER"
 
@@ -72,10 +76,90 @@ BROWSER_FLAGS = (
     "--remote-debugging-port=0",
 )
 
-FOOTER_TEMPLATE = '<div style="font-size:8px;color:#666;width:100%;text-align:center;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+# Room at the top and bottom of every page for the running header and footer (inches).
+HEADER_MARGIN_INCHES = 0.7
+FOOTER_MARGIN_INCHES = 0.6
+# Chromium draws its header and footer outside the page's styles: every property is set here.
+_TEMPLATE_STYLE = (
+    "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;font-size:7.5pt;color:#555;width:100%;"
+    "box-sizing:border-box;padding:0 0.5in;display:flex;justify-content:space-between;gap:0.3in;-webkit-print-color-adjust:exact;"
+)
+FOOTER_TEMPLATE = f'<div style="{_TEMPLATE_STYLE}"><span></span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>'
 
 # Requests the page makes to these are failed at once instead of waiting on a network.
 BLOCKED_URL_PATTERNS = [{"urlPattern": "http://*"}, {"urlPattern": "https://*"}]
+
+
+@dataclass(frozen=True)
+class RunningHeader:
+    """What every printed page of a report says it is: district, building, report and run date."""
+
+    district: str = ""
+    building: str = ""
+    title: str = ""
+    run_date: str = ""
+
+    @property
+    def subject(self) -> str:
+        """Whom the report is about: the district, and the building (code and name) when there is one."""
+        return " · ".join(part for part in (self.district, self.building) if part)
+
+    @property
+    def report(self) -> str:
+        """Which report and when: the title and the run date."""
+        return " · ".join(part for part in (self.title, f"prepared {self.run_date}" if self.run_date else "") if part)
+
+
+# The report's header (ReportContext.header) carries the running header's words as data attributes.
+_REPORT_TAG = re.compile(r"<div\b[^>]*\bclass=[\"']rar-report[\"'][^>]*>", re.IGNORECASE)
+
+
+def running_header(page: str) -> RunningHeader | None:
+    """The running header a report's HTML declares (None for a page that declares none)."""
+    tag = _REPORT_TAG.search(page)
+    if tag is None:
+        return None
+    found: dict[str, str] = {}
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, name: str, attributes: list[tuple[str, str | None]]) -> None:
+            found.update({key: value or "" for key, value in attributes})
+
+    Reader().feed(tag.group(0))
+    header = RunningHeader(district=found.get("data-district", ""), building=found.get("data-building", ""), title=found.get("data-title", ""), run_date=found.get("data-run-date", ""))
+    return header if header.subject or header.report else None
+
+
+def header_template(header: RunningHeader | None) -> str:
+    """Chromium's header template: whom the report is about on the left, which report and when on the right."""
+    if header is None:
+        return "<div></div>"
+    left, right = escape(header.subject), escape(header.report)
+    # Long names wrap to a second line rather than lose the building's name.
+    return f'<div style="{_TEMPLATE_STYLE}"><span style="flex:1 1 0">{left}</span><span style="flex:1 1 0;text-align:right">{right}</span></div>'
+
+
+def footer_template(header: RunningHeader | None) -> str:
+    """Chromium's footer template: the building again (pages get separated) and page n of N."""
+    if header is None:
+        return FOOTER_TEMPLATE
+    subject = escape(header.building or header.district)
+    return FOOTER_TEMPLATE.replace("<span></span>", f"<span>{subject}</span>", 1)
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def weasyprint_page_css(header: RunningHeader | None, paper: str = "letter") -> str:
+    """The page setup WeasyPrint prints with: the paper, and the running header and footer in @page margin boxes."""
+    boxes = {"bottom-right": "'Page ' counter(page) ' of ' counter(pages)"}
+    if header is not None:
+        boxes |= {"top-left": _css_string(header.subject), "top-right": _css_string(header.report), "bottom-left": _css_string(header.building or header.district)}
+    style = "font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 7.5pt; color: #555;"
+    margin_boxes = " ".join(f"@{box} {{ content: {content}; {style} }}" for box, content in boxes.items())
+    return f"@page {{ size: {paper}; margin: {HEADER_MARGIN_INCHES}in {MARGIN_INCHES}in {FOOTER_MARGIN_INCHES}in {MARGIN_INCHES}in; {margin_boxes} }}"
 
 
 class ChromiumPdfPrinter:
@@ -175,7 +259,8 @@ class ChromiumPdfPrinter:
             session = self._command("Target.attachToTarget", {"targetId": target_id, "flatten": True}, None, html)["sessionId"]
             self._prepare_page(session)
             self._load(session, html)
-            data = self._command("Page.printToPDF", self._print_options(), session, html)["data"]
+            header = running_header(html.read_text(encoding="utf-8", errors="replace"))
+            data = self._command("Page.printToPDF", self._print_options(header), session, html)["data"]
         finally:
             self._close_target(target_id)
             # Events left from this page would otherwise pile up over a long batch.
@@ -201,23 +286,23 @@ class ChromiumPdfPrinter:
             html,
         )
 
-    def _print_options(self) -> dict[str, Any]:
-        """Return Page.printToPDF parameters for the configured paper."""
+    def _print_options(self, header: RunningHeader | None = None) -> dict[str, Any]:
+        """Return Page.printToPDF parameters for the configured paper, with the report's running header and footer."""
         width, height = PAPER_SIZES[self.paper]
         options: dict[str, Any] = {
             "printBackground": True,
             "paperWidth": width,
             "paperHeight": height,
-            "marginTop": MARGIN_INCHES,
-            "marginBottom": MARGIN_INCHES,
+            "marginTop": HEADER_MARGIN_INCHES if self.page_numbers else MARGIN_INCHES,
+            "marginBottom": FOOTER_MARGIN_INCHES if self.page_numbers else MARGIN_INCHES,
             "marginLeft": MARGIN_INCHES,
             "marginRight": MARGIN_INCHES,
             "preferCSSPageSize": False,
             "displayHeaderFooter": self.page_numbers,
         }
         if self.page_numbers:
-            options["headerTemplate"] = "<div></div>"
-            options["footerTemplate"] = FOOTER_TEMPLATE
+            options["headerTemplate"] = header_template(header)
+            options["footerTemplate"] = footer_template(header)
         return options
 
     def _close_target(self, target_id: str) -> None:
@@ -519,8 +604,8 @@ def weasyprint_pdf(html: Path, pdf: Path) -> Path:
     html = Path(html).resolve()
     if not html.is_file():
         raise PdfError(f"HTML file not found: {html}")
-    # Same paper and page numbers as the Chromium printer (WeasyPrint defaults to A4).
-    page_setup = weasyprint.CSS(string="@page { size: letter; @bottom-center { content: counter(page) ' / ' counter(pages); font-size: 8pt; color: #666; } }")
+    # Same paper, running header and page numbers as the Chromium printer (WeasyPrint defaults to A4).
+    page_setup = weasyprint.CSS(string=weasyprint_page_css(running_header(html.read_text(encoding="utf-8", errors="replace"))))
     try:
         fetcher = _offline_url_fetcher(weasyprint)
         document = weasyprint.HTML(filename=str(html), url_fetcher=fetcher)

@@ -36,6 +36,10 @@ def test_index_lists_every_report_and_data_object_and_links_resolve(sample_run, 
     manifest = assert_consistent(sample_run)
     page.open(sample_run / "index.html")
     assert page.evaluate("document.querySelector('h1').textContent") == "Resource Allocation Review"
+    # One section per building, the district first; each report's data objects folded in a <details>.
+    assert page.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)")[0].startswith("District: ")
+    assert page.evaluate("document.querySelectorAll('details').length") == sum(1 for report in manifest["reports"] if report["data_objects"])
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     assert page.evaluate(f"{VISIBLE}(document.querySelector('table'))")
     links = page.evaluate(f"[...document.querySelectorAll('a')].map(a => [a.href, a.textContent, {VISIBLE}(a)])")
     targets = {unquote(urlparse(href).path) for href, _, _ in links}

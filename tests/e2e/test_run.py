@@ -34,6 +34,14 @@ def test_sample_run_writes_manifest_index_reports_and_data_objects(sample_run):
     assert report["html"] in index and report["pdf"] in index and "ok" in index
 
 
+def test_micip_file_names_are_unique_across_the_run_folder(sample_run):
+    """A designee uploading for every building never holds two files of one name: each building's files carry its name and code."""
+    names = [path.name for path in (sample_run / "data_objects").rglob("*") if path.is_file()]
+    assert len(names) > 20 and len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
+    assert all(DATA_OBJECT_NAME.match(name) for name in names), names
+    assert any(name.startswith("RAR_Willow Creek Elementary 90041 ") for name in names), names
+
+
 def test_html_report_hides_code_and_loads_nothing_remote(sample_run):
     page = (sample_run / "reports" / "10_district_financial_review.html").read_text()
     assert "report.show(" not in page and "import rar_protocol" not in page

@@ -10,7 +10,7 @@ import pytest
 from conftest import figure_summary, formula_cells
 from rar_protocol.protocol.data_object import DataObject
 from rar_protocol.protocol.display import data_object_html
-from rar_protocol.protocol.export import export, micip_name, safe_file_name
+from rar_protocol.protocol.export import NAME_LIMIT, export, micip_name, safe_file_name
 from rar_protocol.protocol.prompts import load_prompts
 from rar_protocol.protocol.units import declare
 
@@ -20,6 +20,23 @@ RUN_DATE = date(2025, 3, 7)
 def test_micip_naming_conventions():
     assert micip_name("Per-Pupil Spending by Building", RUN_DATE) == "RAR_Per-Pupil Spending by Building_2025.03.07"
     assert micip_name("Per-Pupil Spending by Building", RUN_DATE, naming="date_first") == "2025.03.07_RAR_Per-Pupil Spending by Building"
+
+
+def test_a_building_data_object_names_the_building_and_its_code():
+    name = micip_name("Per-Pupil Spending by Function", RUN_DATE, building_name="Willow Creek Elementary", building_code="90041")
+    assert name == "RAR_Willow Creek Elementary 90041 Per-Pupil Spending by Function_2025.03.07"
+    dated = micip_name("Per-Pupil Spending by Function", RUN_DATE, naming="date_first", building_name="Willow Creek Elementary", building_code="90041")
+    assert dated == "2025.03.07_RAR_Willow Creek Elementary 90041 Per-Pupil Spending by Function"
+    # A building without a name in the buildings table is named once, by its code.
+    assert micip_name("Staffing", RUN_DATE, building_name="90041", building_code="90041") == "RAR_90041 Staffing_2025.03.07"
+
+
+def test_a_long_building_name_is_shortened_before_the_code_or_the_data_object():
+    long_name = "The Very Long Named Academy of Science, Technology: Engineering / Arts and Mathematics at Lakeshore Heights Campus"
+    name = micip_name("Per-Pupil Spending by Function and Fund Source", RUN_DATE, building_name=long_name, building_code="90041")
+    assert len(name) <= NAME_LIMIT
+    assert name.startswith("RAR_The Very Long Named Academy") and name.endswith(" 90041 Per-Pupil Spending by Function and Fund Source_2025.03.07")
+    assert not set('<>:"/\\|?*') & set(name)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +57,7 @@ def test_cells_are_written_by_their_declared_unit_not_by_their_label():
     table = pd.DataFrame({"Cost": [-1196.4], "Share": [41.25], "Change": [3.24], "Pupils": [316.0], "FTE": [2.5], "Note ($ and %)": [12.5], "Code": ["09010"]})
     units = declare(money=["Cost"], percent=["Share"], change=["Change"], count=["Pupils", "FTE"], number=["Note ($ and %)"], code=["Code"])
     page = data_object_html(DataObject(name="Units", observations=[], sources=[], table=table, units=units), prompts=[])
-    cells = re.findall(r"<td>(.*?)</td>", page)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page)
     assert cells == ["-$1,196", "41.2%", "+3.2%", "316", "2.5", "12.5", "09010"]
 
 
@@ -75,6 +92,57 @@ def test_export_writes_csv_and_xlsx_under_micip_names(tmp_path):
     assert workbook.sheetnames == ["Data", "About"]
     assert workbook["About"]["A3"].value == "Aspen spent $9,123 per pupil."
     assert sorted(tmp_path.iterdir()) == sorted(written)  # no temporary file left beside them
+
+
+def test_xlsx_formats_columns_by_unit_with_widths_and_a_frozen_header(tmp_path):
+    table = pd.DataFrame(
+        {
+            "Building": ["Aspen Elementary", "Birch"],
+            "Code": ["00001", "00002"],
+            "Total per pupil ($)": [9123.456, -400.0],
+            "Economically disadvantaged (%)": [41.25, 7.0],
+            "Change (%)": [3.2, -1.0],
+            "Pupils": [316.0, 2400.0],
+            "FTE": [2.5, 3.0],
+            "McLoone index": [0.953, 0.9],
+        }
+    )
+    units = declare(
+        text=["Building"], code=["Code"], money=["Total per pupil ($)"], percent=["Economically disadvantaged (%)"], change=["Change (%)"], count=["Pupils", "FTE"], number=["McLoone index"]
+    )
+    data_object = DataObject(name="Formats", table=table, observations=["Seen."], sources=["x.csv"], units=units)
+    csv_path, xlsx_path = export(data_object, tmp_path, RUN_DATE)
+    workbook = openpyxl.load_workbook(xlsx_path)
+    sheet = workbook["Data"]
+    formats = {sheet.cell(1, column).value: sheet.cell(2, column).number_format for column in range(1, sheet.max_column + 1)}
+    assert formats == {
+        "Building": "@",
+        "Code": "@",
+        "Total per pupil ($)": '"$"#,##0;-"$"#,##0',
+        "Economically disadvantaged (%)": '0.0"%"',
+        "Change (%)": '+0.0"%";-0.0"%";0.0"%"',
+        "Pupils": "#,##0",
+        "FTE": "#,##0.0",
+        "McLoone index": "#,##0.0##",
+    }
+    assert sheet["F2"].value == 316 and isinstance(sheet["F2"].value, int) and sheet["C3"].value == -400
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    widths = {sheet.cell(1, column).value: sheet.column_dimensions[sheet.cell(1, column).column_letter].width for column in range(1, sheet.max_column + 1)}
+    assert widths["Building"] >= len("Aspen Elementary") and widths["Code"] < widths["Building"]
+    assert widths["Economically disadvantaged (%)"] >= len("disadvantaged") and all(width <= 60 for width in widths.values())
+    assert workbook.sheetnames == ["Data", "About"] and workbook["About"]["A2"].value == "Formats"
+    # The CSV writes whole counts as integers, other counts and numbers as they are.
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1] == "Aspen Elementary,00001,9123.456,41.25,3.2,316,2.5,0.953"
+
+
+def test_a_count_column_with_a_gap_stays_whole_in_csv_and_xlsx(tmp_path):
+    table = pd.DataFrame({"Building": ["Aspen", "Birch"], "Pupils": [316.0, float("nan")]})
+    data_object = DataObject(name="Gaps", table=table, observations=[], sources=[], units=declare(text=["Building"], count=["Pupils"]))
+    csv_path, xlsx_path = export(data_object, tmp_path, RUN_DATE)
+    assert csv_path.read_text(encoding="utf-8-sig").splitlines()[1:] == ["Aspen,316", "Birch,"]
+    sheet = openpyxl.load_workbook(xlsx_path)["Data"]
+    assert sheet["B2"].value == 316 and sheet["B3"].value is None
 
 
 def test_exports_are_byte_identical_for_the_same_inputs(tmp_path):
