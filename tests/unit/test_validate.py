@@ -75,7 +75,7 @@ def test_unknown_building_is_named(capsys, sample_copy):
 def test_all_problems_are_reported_together(capsys, sample_copy):
     data = sample_copy.parent / "data"
     _edit_cell(data / "enrollment.csv", 2, "pupils", "-5")
-    _edit_cell(data / "enrollment.csv", 3, "pupils", "many")
+    _edit_cell(data / "enrollment.csv", 3, "pupils", "-7")
     _edit_cell(data / "outcomes.csv", 2, "school_year", "someday")
     code, _, err = _validate(capsys, sample_copy)
     assert code == 2
