@@ -129,6 +129,10 @@ def single_year(data_object: DataObject) -> str | None:
 def data_object_html(data_object: DataObject, *, prompts: list[dict[str, str]], answers: dict[str, Any] | None = None, exported: list[Path] | None = None) -> str:
     """The data object as a report section: observations, figure, table, sources, prompts and answers."""
     answers = answers or {}
+    if data_object.figure is None and data_object.table is None and data_object.display is None and data_object.missing and not answers:
+        # Nothing to study: the section says what data it lacks in a line, without a page of empty prompts.
+        said = " ".join(html.escape(text) for text in data_object.observations)
+        return f"<section class='rar-data-object rar-not-in-data'><h3>{html.escape(data_object.name)}</h3><p class='rar-note'>Not in this review's data: {said}</p></section>"
     parts = [f"<section class='rar-data-object'><h3>{html.escape(data_object.name)}</h3>"]
     if exported:
         parts.append("<p class='rar-files'>MICIP files: " + ", ".join(f"<code>{html.escape(p.name)}</code>" for p in exported) + "</p>")
