@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rar_protocol.protocol.figures import figure_png
+from rar_protocol.protocol.figures import figure_png, fit_texts
 from rar_protocol.protocol.units import UNITS
 from rar_protocol.protocol.words import SPENDING_MEASURE, table_sources
 
@@ -58,7 +58,7 @@ class DataObject:
     def figure(self) -> Figure | None:
         """The figure, drawn the first time it is asked for (None when the data object has no chart)."""
         if self._figure is None and self.draw is not None:
-            self._figure = self.draw()
+            self._figure = fit_texts(self.draw())
         return self._figure
 
     def png(self) -> bytes | None:

@@ -41,7 +41,8 @@ TIER_COLORS = {"one_time": PALETTE[3], "federal_recurring": FEDERAL_COLOR, "stat
 # The building, the district and the building's peers, in that order, in grouped bars and in lines.
 GROUP_BAR_COLORS = [IDENTIFIED_COLOR, DISTRICT_COLOR, STATE_LOCAL_COLOR, FEDERAL_COLOR]
 GROUP_LINE_COLORS = [IDENTIFIED_COLOR, "black", "#999999"]
-dollars = FuncFormatter(lambda value, _: f"${value:,.0f}")
+# One money format on axes and in words: -$400, never $-400.
+dollars = FuncFormatter(lambda value, _: f"-${abs(value):,.0f}" if round(value) < 0 else f"${abs(value):,.0f}")
 percent = FuncFormatter(lambda value, _: f"{value:.0f}%")
 one_decimal = FuncFormatter(lambda value, _: f"{value:.1f}")
 whole_number = FuncFormatter(lambda value, _: f"{value:.0f}")
@@ -480,6 +481,76 @@ def stacked_ranking(bars: pd.DataFrame, parts: list[tuple[str, str]], *, labels:
     axes.set_title(title, loc="left")
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(bars), 1)), ncol=3, fontsize=8, frameon=False)
     figure.tight_layout()
+    return figure
+
+
+def _extent(artist: object, renderer: object) -> object:
+    return artist.get_window_extent(renderer)
+
+
+def _overflow(box: object, width: float, height: float) -> tuple[float, float]:
+    """How far a box reaches past the figure's sides and past its top or bottom, in pixels (0 when inside)."""
+    return max(0.0, -box.x0, box.x1 - width), max(0.0, -box.y0, box.y1 - height)
+
+
+def _wrapped(text: object, renderer: object, width: float) -> bool:
+    """Wrap a title or label that runs past the figure's sides at spaces, to the width the figure leaves it."""
+    box = _extent(text, renderer)
+    alignment = text.get_horizontalalignment()
+    if alignment == "left":
+        room = width - max(box.x0, 0.0) - 8
+    elif alignment == "right":
+        room = min(box.x1, width) - 8
+    else:
+        # Centred: as wide as the nearer side of the figure allows on both sides of its centre.
+        centre = (box.x0 + box.x1) / 2
+        room = 2 * min(centre, width - centre) - 8
+    characters = len(max(text.get_text().splitlines(), key=len))
+    fitting = int(characters * max(room, 40.0) / max(box.width, 1.0) * 0.95)
+    if fitting >= characters or fitting < 8:
+        return False
+    text.set_text("\n".join(textwrap.fill(line, fitting) for line in text.get_text().splitlines()))
+    return True
+
+
+def fit_texts(figure: Figure) -> Figure:
+    """Keep every title, axis label and legend inside the figure, as the exported PNG is cut at its edges:
+    titles and labels too wide are wrapped at spaces, legends too wide lose columns, and the axes make
+    room for what grew taller. Measured with the renderer the exports use."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    texts = [axes.title for axes in figure.axes] + [axes._left_title for axes in figure.axes] + [axes.xaxis.label for axes in figure.axes] + list(figure.texts)
+    changed = False
+    for text in texts:
+        if text.get_visible() and text.get_text().strip() and _overflow(_extent(text, renderer), width, height)[0] > 0:
+            changed |= _wrapped(text, renderer, width)
+    for legend in list(figure.legends):
+        columns = legend._ncols
+        while _overflow(_extent(legend, renderer), width, height)[0] > 0 and columns > 1:
+            # A legend lays out its columns when made: a narrower one is made again, with the same entries.
+            columns -= 1
+            handles, labels = legend.legend_handles, [text.get_text() for text in legend.get_texts()]
+            size, location, anchor = legend.get_texts()[0].get_fontsize(), legend._loc, legend._bbox_to_anchor
+            legend.remove()
+            legend = figure.legend(handles, labels, loc=location, ncol=columns, fontsize=size, frameon=False, **({"bbox_to_anchor": anchor} if anchor is not None else {}))
+            changed = True
+    if not changed:
+        return figure
+    # What grew past the top or bottom pushes the axes in: titles down from the top, legends up from the bottom.
+    top = max((_extent(text, renderer).y1 - height for text in texts if text.get_visible() and text.get_text().strip()), default=0.0)
+    bottom = max((-_extent(legend, renderer).y0 for legend in figure.legends), default=0.0)
+    for legend in figure.legends:
+        if bottom > 0:
+            legend.set_bbox_to_anchor((0, bottom / height, 1, 1), transform=figure.transFigure)
+    # Four pixels of air beyond what is needed.
+    shrink_top = (top + 4) / height if top > 0 else 0.0
+    raise_bottom = (bottom + 4) / height if bottom > 0 else 0.0
+    if shrink_top or raise_bottom:
+        for axes in figure.axes:
+            box = axes.get_position()
+            axes.set_position([box.x0, box.y0 + raise_bottom, box.width, box.height - shrink_top - raise_bottom])
     return figure
 
 
