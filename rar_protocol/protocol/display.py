@@ -73,8 +73,9 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
 
 # A school year (2020-21) or a span of them is one word: a header never breaks it at its hyphen.
 SCHOOL_YEAR = re.compile(r"\b\d{4}-\d{2}(?:\s+to\s+\d{4}-\d{2})?\b")
-# Tables with more columns than this print in a smaller type, so the words of their headers fit their columns.
+# Tables with more columns than these print in a smaller type, so the words of their headers fit the page.
 WIDE_TABLE_COLUMNS = 8
+WIDEST_TABLE_COLUMNS = 11
 
 
 def _header_html(column: object) -> str:
@@ -96,14 +97,15 @@ def table_html(table: pd.DataFrame, units: dict[str, str], *, max_rows: int = 60
         cells = "".join(_cell_html(value, units[column], suppressed) for column, value in zip(shown.columns, record))
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p class='rar-note'>{len(table) - max_rows} more rows in the exported CSV/XLSX.</p>" if len(table) > max_rows else ""
-    wide = " rar-wide" if len(shown.columns) > WIDE_TABLE_COLUMNS else ""
+    wide = " rar-widest" if len(shown.columns) > WIDEST_TABLE_COLUMNS else " rar-wide" if len(shown.columns) > WIDE_TABLE_COLUMNS else ""
     title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f"<table class='rar-table{wide}'>{title}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"
 
 
 def _cell_html(value: Any, unit: str, suppressed: bool) -> str:
     """One cell; codes and school years never wrap."""
-    return f"<td class='rar-nowrap'>{_format_cell(value, unit, suppressed)}</td>" if unit == CODE else f"<td>{_format_cell(value, unit, suppressed)}</td>"
+    written = _format_cell(value, unit, suppressed)
+    return f"<td class='rar-nowrap'>{written}</td>" if unit == CODE or SCHOOL_YEAR.fullmatch(written) else f"<td>{written}</td>"
 
 
 def single_year(data_object: DataObject) -> str | None:

@@ -36,7 +36,7 @@ STYLE = """
 /* Header text wraps between words only: "Economically disadvantaged (%)", never "Economical ly". */
 .rar-table th { word-break: normal; overflow-wrap: normal; hyphens: manual; }
 .rar-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0 0 0.2em 0; }
-.rar-nowrap { white-space: nowrap; }
+.rar-table .rar-nowrap, .rar-nowrap { white-space: nowrap; }
 .rar-table th, .rar-table td { border: 1px solid #ccd; padding: 2px 6px; }
 .rar-figure { max-width: 100%; display: block; margin: 0.6em 0; }
 .rar-note, .rar-sources, .rar-files { font-size: 0.85em; color: #444; }

@@ -74,9 +74,15 @@ body {
      words; a table of many columns prints smaller so its headers' longest words still fit. */
   .jp-RenderedHTMLCommon table { table-layout: auto; max-width: 100%; font-size: 7.5pt; }
   .jp-RenderedHTMLCommon table.rar-wide { font-size: 6.5pt; }
+  .jp-RenderedHTMLCommon table.rar-widest { font-size: 5.8pt; }
+  .jp-RenderedHTMLCommon table.rar-widest th, .jp-RenderedHTMLCommon table.rar-widest td { padding: 0.15em 0.2em; }
   .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 0.2em 0.35em; }
   .jp-RenderedHTMLCommon thead th { word-break: normal; overflow-wrap: normal; hyphens: manual; }
   .jp-RenderedHTMLCommon caption { font-size: 8.5pt; }
+  /* School years and codes stay on one line (the theme's cell rules would wrap them at the hyphen). */
+  .jp-RenderedHTMLCommon .rar-nowrap { white-space: nowrap; }
+  /* Long MICIP file names wrap inside the text width instead of running off the page. */
+  .rar-files code { white-space: normal; overflow-wrap: anywhere; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 }
 """

@@ -141,6 +141,11 @@ SPLIT_HEADER_WORDS = """
 """
 
 
+TABLES_PAST_THE_MARGIN = (
+    "[...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(t => t.rows[0].textContent.trim().slice(0, 80))"
+)
+
+
 def test_printed_table_headers_never_split_a_word(sample_run, option_run):
     from devtools_page import Page
 
@@ -152,5 +157,7 @@ def test_printed_table_headers_never_split_a_word(sample_run, option_run):
         for _, pdf in _reports(sample_run, option_run):
             page.open(pdf.with_suffix(".html"))
             assert page.evaluate(SPLIT_HEADER_WORDS) == [], pdf.name
+            # Whole words must not push a table past the right margin, where the printer would cut it.
+            assert page.evaluate(TABLES_PAST_THE_MARGIN) == [], pdf.name
     finally:
         page.close()
