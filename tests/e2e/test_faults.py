@@ -158,12 +158,12 @@ def test_browser_crash_while_printing_keeps_the_html_records_pdf_error_and_goes_
     original = ChromiumPdfPrinter._print_options
     crashes: list[int] = []
 
-    def crash_first_print(self: ChromiumPdfPrinter) -> dict[str, Any]:
+    def crash_first_print(self: ChromiumPdfPrinter, *arguments: Any) -> dict[str, Any]:
         # Called right before Page.printToPDF: kill the whole browser (its own process group) once.
         if not crashes:
             crashes.append(self._process.pid)
             os.killpg(self._process.pid, signal.SIGKILL)
-        return original(self)
+        return original(self, *arguments)
 
     monkeypatch.setattr(ChromiumPdfPrinter, "_print_options", crash_first_print)
     options = batch.RunOptions(out=tmp_path / "out", buildings=("00001", "00003"), formats=("html", "pdf"), workers=1, pdf_engine="chromium")
