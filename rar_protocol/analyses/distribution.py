@@ -196,14 +196,21 @@ def _fund_source_dollars(review: Review) -> pd.DataFrame:
     return pd.concat([by_source[["building_code", "school_year", "source", "amount"]], subtotal, total], ignore_index=True)
 
 
+def _unsplit_focus(review: Review, year: str | None) -> str | None:
+    """The report's focus year when its spending is one total per building (not split by fund source), else None."""
+    focus = focus_year(review, review.tables["expenditures"]["school_year"], year)
+    return focus if finance.compared_measure(review, focus) == "total" else None
+
+
 def spending_by_fund_source(review: Review, building_code: str, *, year: str | None = None, compare_with: str | list[str] = "level") -> DataObject:
     """Per-pupil spending by fund source, the building against the district and its peers, every year."""
     name = "Per-Pupil Spending by Fund Source"
     building_code = chosen_building(review, building_code)
     if not review.has("expenditures"):
         return without_spending(review, name, "spending by fund source")
-    if finance.compared_measure(review, focus_year(review, review.tables["expenditures"]["school_year"], year)) == "total":
-        return without_fund_split(review, name, "spending by fund source", focus_year(review, review.tables["expenditures"]["school_year"], year))
+    unsplit = _unsplit_focus(review, year)
+    if unsplit:
+        return without_fund_split(review, name, "spending by fund source", unsplit)
     per_pupil = per_pupil_by(review, building_code, _fund_source_dollars(review), "source", compare_with)
     per_pupil["order"] = per_pupil["source"].map(SOURCE_ORDER.index)
     per_pupil = per_pupil.sort_values(["school_year", "order"]).drop(columns="order").reset_index(drop=True)
@@ -536,8 +543,9 @@ def spending_excluding_federal(review: Review, building_code: str, *, year: str 
     if not review.has("expenditures"):
         return without_spending(review, name, "spending without federal and Title I dollars")
     spending = review.tables["expenditures"]
-    if finance.compared_measure(review, focus_year(review, spending["school_year"], year)) == "total":
-        return without_fund_split(review, name, "spending without federal dollars", focus_year(review, spending["school_year"], year))
+    unsplit = _unsplit_focus(review, year)
+    if unsplit:
+        return without_fund_split(review, name, "spending without federal dollars", unsplit)
     title_i, title_i_source = title_i_dollars(review)
     total = spending.groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
     state_local = spending[spending["fund_source"] != "federal"].groupby(["building_code", "school_year"], as_index=False)["amount"].sum()
